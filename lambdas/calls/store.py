@@ -1,0 +1,229 @@
+"""DynamoDB persistence of call records: conditional writes make every change idempotent and ordered."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from calls import schema
+from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, statuses_leading_to
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class CallNotFound(LookupError):
+    def __init__(self, call_id: str) -> None:
+        super().__init__(f"no call with id {call_id!r}")
+        self.call_id = call_id
+
+
+class TransitionRefused(Exception):
+    """A conditional write found the call in another state; `current` is what it is now (None: gone)."""
+
+    def __init__(self, call_id: str, wanted: str, current: CallRecord | None) -> None:
+        state = current.status.value if current else "missing"
+        super().__init__(f"call {call_id!r} is {state}; cannot {wanted}")
+        self.call_id = call_id
+        self.current = current
+
+
+_ENUMS: dict[str, type[Direction] | type[CallStatus] | type[EndReason]] = {
+    "direction": Direction,
+    "status": CallStatus,
+    "end_reason": EndReason,
+}
+_NUMBERS = frozenset({"expires_at"})
+_FIELDS = tuple(field.name for field in fields(CallRecord))
+
+
+def to_item(record: CallRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {schema.LIST_PARTITION_KEY: {"S": schema.LIST_PARTITION_VALUE}}
+    for name in _FIELDS:
+        value = getattr(record, name)
+        if value is None:
+            continue
+        item[name] = {"N": str(value)} if name in _NUMBERS else {"S": str(value)}
+    return item
+
+
+def from_item(item: Mapping[str, Any]) -> CallRecord:
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        if name not in item:
+            continue
+        cell = item[name]
+        if name in _NUMBERS:
+            values[name] = int(cell["N"])
+        elif name in _ENUMS:
+            values[name] = _ENUMS[name](cell["S"])
+        else:
+            values[name] = cell["S"]
+    return CallRecord(**values)
+
+
+def _is_conditional_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True, slots=True)
+class CallPage:
+    calls: list[CallRecord]
+    next_cursor: str | None
+
+
+class CallStore:
+    """Reads and writes call records. Every state change is a conditional update on the current status."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def create(self, record: CallRecord) -> bool:
+        """Store a new call; False when it already exists (a retried event), leaving it untouched."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(record),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": schema.PARTITION_KEY},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def get(self, call_id: str) -> CallRecord | None:
+        response = self._client.get_item(
+            TableName=self._table, Key={schema.PARTITION_KEY: {"S": call_id}}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def require(self, call_id: str) -> CallRecord:
+        record = self.get(call_id)
+        if record is None:
+            raise CallNotFound(call_id)
+        return record
+
+    def transition(
+        self,
+        call_id: str,
+        to: CallStatus,
+        *,
+        now: datetime,
+        set_fields: Mapping[str, str | None] | None = None,
+        from_statuses: Iterable[CallStatus] | None = None,
+        answered_by: str | None = None,
+        answered_by_absent: bool = False,
+    ) -> CallRecord:
+        """Move the call to `to` if it is in one of `from_statuses` (default: any status allowed to reach it).
+
+        `answered_by` / `answered_by_absent` add a condition on who holds the call. Fields set to None are
+        removed. Raises TransitionRefused with the current record when the condition does not hold.
+        """
+        sources = frozenset(from_statuses) if from_statuses is not None else statuses_leading_to(to)
+        if not sources:
+            raise TransitionRefused(call_id, f"become {to.value}", self.get(call_id))
+        names: dict[str, str] = {"#pk": schema.PARTITION_KEY, "#status": "status", "#updated": "updated_at"}
+        values: dict[str, Any] = {":to": {"S": to.value}, ":now": {"S": iso(now)}}
+        assignments = ["#status = :to", "#updated = :now"]
+        removals: list[str] = []
+        for index, (name, value) in enumerate((set_fields or {}).items()):
+            if name not in _FIELDS or name in {"call_id", "status", "updated_at"}:
+                raise ValueError(f"cannot set {name!r} on a call record")
+            names[f"#f{index}"] = name
+            if value is None:
+                removals.append(f"#f{index}")
+            else:
+                values[f":f{index}"] = {"S": str(value)}
+                assignments.append(f"#f{index} = :f{index}")
+        source_names = []
+        for index, status in enumerate(sorted(sources)):
+            values[f":s{index}"] = {"S": status.value}
+            source_names.append(f":s{index}")
+        conditions = ["attribute_exists(#pk)", f"#status IN ({', '.join(source_names)})"]
+        if answered_by is not None:
+            names["#answered_by"] = "answered_by"
+            values[":agent"] = {"S": answered_by}
+            conditions.append("#answered_by = :agent")
+        if answered_by_absent:
+            names["#answered_by"] = "answered_by"
+            conditions.append("attribute_not_exists(#answered_by)")
+        expression = "SET " + ", ".join(assignments)
+        if removals:
+            expression += " REMOVE " + ", ".join(removals)
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={schema.PARTITION_KEY: {"S": call_id}},
+                UpdateExpression=expression,
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise TransitionRefused(call_id, f"become {to.value}", self.get(call_id)) from error
+            raise
+        return from_item(response["Attributes"])
+
+    def update_fields(self, call_id: str, *, now: datetime, set_fields: Mapping[str, str]) -> CallRecord:
+        """Set plain fields (meeting id, transaction id) without changing the status."""
+        current = self.require(call_id)
+        return self.transition(
+            call_id, current.status, now=now, set_fields=set_fields, from_statuses=[current.status]
+        )
+
+    def list_recent(self, *, limit: int, cursor: str | None = None) -> CallPage:
+        """Newest calls first, through the list index; the cursor is opaque to callers."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": schema.LIST_INDEX,
+            "KeyConditionExpression": "#lpk = :lpk",
+            "ExpressionAttributeNames": {"#lpk": schema.LIST_PARTITION_KEY},
+            "ExpressionAttributeValues": {":lpk": {"S": schema.LIST_PARTITION_VALUE}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            query["ExclusiveStartKey"] = decode_cursor(cursor)
+        response = self._client.query(**query)
+        calls = [from_item(item) for item in response.get("Items", [])]
+        last_key = response.get("LastEvaluatedKey")
+        return CallPage(calls=calls, next_cursor=encode_cursor(last_key) if last_key else None)
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+_CURSOR_KEYS = frozenset({schema.PARTITION_KEY, schema.LIST_PARTITION_KEY, schema.LIST_SORT_KEY})
+
+
+def encode_cursor(key: Mapping[str, Any]) -> str:
+    plain = {name: cell["S"] for name, cell in key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        plain = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as error:
+        raise InvalidCursor("cursor is not one this API returned") from error
+    if (
+        not isinstance(plain, dict)
+        or set(plain) != _CURSOR_KEYS
+        or not all(isinstance(value, str) for value in plain.values())
+    ):
+        raise InvalidCursor("cursor is not one this API returned")
+    return {name: {"S": value} for name, value in plain.items()}
