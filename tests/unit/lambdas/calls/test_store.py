@@ -10,7 +10,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from calls import schema
 from calls.record import TRANSITIONS, CallRecord, CallStatus, Direction, EndReason, statuses_leading_to
 from calls.store import (
     CallNotFound,
@@ -21,31 +20,9 @@ from calls.store import (
     from_item,
     to_item,
 )
+from tests.fakes.calls_table import create_calls_table
 
 T0 = datetime(2026, 11, 24, 12, 0, 0, 123000, tzinfo=UTC)
-
-
-def create_calls_table(client: object, name: str = "calls") -> None:
-    client.create_table(  # type: ignore[attr-defined]
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": schema.PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": schema.LIST_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": schema.LIST_SORT_KEY, "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": schema.LIST_INDEX,
-                "KeySchema": [
-                    {"AttributeName": schema.LIST_PARTITION_KEY, "KeyType": "HASH"},
-                    {"AttributeName": schema.LIST_SORT_KEY, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
 
 
 @pytest.fixture

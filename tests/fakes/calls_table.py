@@ -1,0 +1,35 @@
+"""The calls table as the stack creates it, for moto-backed tests of both Lambdas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from calls import schema
+
+
+def create_calls_table(client: Any, name: str = "calls") -> str:
+    """Create the table (keys, list index, TTL) in a moto-mocked DynamoDB and return its name."""
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": schema.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": schema.LIST_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": schema.LIST_SORT_KEY, "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": schema.LIST_INDEX,
+                "KeySchema": [
+                    {"AttributeName": schema.LIST_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": schema.LIST_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    client.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE}
+    )
+    return name
