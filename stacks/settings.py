@@ -1,0 +1,470 @@
+"""Deploy settings: read once from CDK context, validated before any construct is built.
+
+Every setting comes from cdk.json's context or `-c key=value`. A bad value stops synth with one line
+naming the setting, the value given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+# Where Amazon Chime SDK Voice Connectors and SIP media applications exist (botocore's chime-sdk-voice
+# region list); the SMA's Lambda must live in the same region.
+VOICE_REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+)
+
+# Amazon Chime SDK meeting media regions (chime-sdk-meetings CreateMeeting MediaRegion).
+MEETING_REGIONS = (
+    "af-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+)
+
+# Countries whose numbers can be ordered through the API without identity documents. Numbers elsewhere
+# are requested through AWS Support and then used here as an existing `phoneNumber`.
+ORDERABLE_COUNTRIES = ("US", "CA")
+TOLL_FREE_PREFIXES = ("800", "833", "844", "855", "866", "877", "888")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+E164_PREFIX = re.compile(r"^\+[1-9]\d{0,14}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+AZURE_HOST = re.compile(r"^https://[a-z0-9][a-z0-9-]{1,62}\.(openai\.azure\.com|cognitiveservices\.azure\.com)/?$")
+SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+# Azure OpenAI Realtime voices (gpt-realtime family).
+AZURE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+POLLY_VOICE = re.compile(r"^[A-Z][a-z]+$")
+
+DEFAULT_INSTRUCTIONS = (
+    "You are a friendly, concise phone assistant answering calls for our team. Speak in short sentences, "
+    "as people do on the phone. Greet the caller, find out what they need, and help with what you can. "
+    "Never invent facts about accounts, orders or prices; if you are unsure or the caller asks for a "
+    "person, say that a colleague will take over. Do not ask for passwords or full card numbers."
+)
+
+
+class SettingsError(ValueError):
+    """One bad setting: the message names it, the value given and what is allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class OriginationRoute:
+    host: str
+    port: int
+    protocol: str
+    priority: int
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumberChoice:
+    """Either an existing number of this account, or the criteria for ordering a new one."""
+
+    existing: str | None
+    country: str
+    area_code: str | None
+    toll_free_prefix: str | None
+    number_type: str  # Local | TollFree
+    release_on_delete: bool
+
+    @property
+    def mode(self) -> str:
+        return "existing" if self.existing else "order"
+
+    def describe(self) -> str:
+        if self.existing:
+            return f"existing number {self.existing}"
+        where = f"area code {self.area_code}" if self.area_code else f"prefix {self.toll_free_prefix}"
+        if not (self.area_code or self.toll_free_prefix):
+            where = "any area code"
+        return f"a new {self.number_type} {self.country} number ({where})"
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceConnectorOptions:
+    require_encryption: bool
+    termination_cidrs: tuple[str, ...]
+    termination_calling_regions: tuple[str, ...]
+    termination_cps_limit: int
+    origination_routes: tuple[OriginationRoute, ...]
+    sip_logging: bool
+    media_metrics_logging: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallControlOptions:
+    greeting_text: str
+    greeting_voice: str
+    wait_timeout_seconds: int
+    call_retention_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class AzureOptions:
+    endpoint: str | None
+    deployment: str
+    voice: str
+    instructions: str
+    secret_arn: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentOptions:
+    emails: tuple[str, ...]
+    mfa: str  # off | optional | required
+    outbound_allowed_prefixes: tuple[str, ...]
+    outbound_calls_per_agent_per_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    prefix: str
+    account: str | None
+    region: str
+    meeting_region: str
+    phone: PhoneNumberChoice
+    voice_connector: VoiceConnectorOptions
+    call_control: CallControlOptions
+    azure: AzureOptions
+    agents: AgentOptions
+    alarm_email: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def stack_name(self, part: str) -> str:
+        return f"{self.prefix}-{part}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parsing: context values are JSON-typed from cdk.json and strings from `-c key=value`.
+
+T = TypeVar("T")
+
+
+def _fail(key: str, value: Any, allowed: str) -> SettingsError:
+    return SettingsError(f"setting {key}={json.dumps(value)}: {allowed}")
+
+
+def _bool(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no", "1", "0"}:
+        return value.strip().lower() in {"true", "yes", "1"}
+    raise _fail(key, value, "must be true or false")
+
+
+def _int(key: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = None if isinstance(value, bool) else int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise _fail(key, value, f"must be a whole number from {low} to {high}")
+    return number
+
+
+def _text(key: str, value: Any, *, max_length: int, allow_empty: bool = True) -> str:
+    if not isinstance(value, str) or len(value) > max_length or (not allow_empty and not value.strip()):
+        need = "non-empty " if not allow_empty else ""
+        raise _fail(key, value, f"must be {need}text of at most {max_length} characters")
+    return value.strip()
+
+
+def _list(key: str, value: Any) -> list[Any]:
+    """A list from JSON, or from a comma-separated string as typed on the command line."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            try:
+                parsed = json.loads(stripped)
+            except json.JSONDecodeError as error:
+                raise _fail(key, value, f"is not a valid JSON list ({error.msg})") from error
+            if isinstance(parsed, list):
+                return parsed
+        return [part.strip() for part in stripped.split(",") if part.strip()]
+    raise _fail(key, value, "must be a list (JSON, or comma-separated text)")
+
+
+def _choice(key: str, value: Any, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise _fail(key, value, f"must be one of {', '.join(options)}")
+    return str(value)
+
+
+def _matching(key: str, value: Any, pattern: re.Pattern[str], allowed: str) -> str:
+    if not isinstance(value, str) or not pattern.match(value.strip()):
+        raise _fail(key, value, allowed)
+    return value.strip()
+
+
+def _origination_routes(key: str, value: Any) -> tuple[OriginationRoute, ...]:
+    routes = []
+    for item in _list(key, value):
+        if not isinstance(item, dict) or not {"host"} <= set(item) <= {"host", "port", "protocol", "priority", "weight"}:
+            raise _fail(key, value, 'each route is {"host", "port"?, "protocol"?, "priority"?, "weight"?}')
+        host = item["host"]
+        if not isinstance(host, str) or not re.match(r"^[A-Za-z0-9.-]{1,253}$", host):
+            raise _fail(key, value, f"route host {host!r} must be a host name or IPv4 address")
+        routes.append(
+            OriginationRoute(
+                host=host,
+                port=_int(key, item.get("port", 5060), 1, 65535),
+                protocol=_choice(key, item.get("protocol", "TCP"), ("TCP", "UDP")),
+                priority=_int(key, item.get("priority", 1), 1, 99),
+                weight=_int(key, item.get("weight", 1), 1, 99),
+            )
+        )
+    if len(routes) > 20:
+        raise _fail(key, value, "at most 20 routes")
+    return tuple(routes)
+
+
+def _cidrs(key: str, value: Any) -> tuple[str, ...]:
+    cidrs = []
+    for item in _list(key, value):
+        try:
+            network = ipaddress.IPv4Network(str(item), strict=True)
+        except ValueError as error:
+            raise _fail(key, value, f"{item!r} is not an IPv4 CIDR block ({error})") from error
+        if network.prefixlen < 27:
+            raise _fail(key, value, f"{item} is too wide: Voice Connector termination allows /27 or narrower")
+        cidrs.append(str(network))
+    return tuple(cidrs)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+DEFAULTS: dict[str, Any] = {
+    "prefix": "phoneline",
+    "account": None,
+    "region": "us-east-1",
+    "meetingRegion": None,  # the deploy region
+    "phoneNumber": None,
+    "phoneCountry": "US",
+    "phoneAreaCode": None,
+    "phoneTollFreePrefix": None,
+    "phoneNumberType": None,  # Local, or TollFree when a toll-free prefix is given
+    "releaseNumberOnDelete": False,
+    "voiceConnectorEncryption": True,
+    "terminationCidrs": [],
+    "terminationCallingRegions": ["US"],
+    "terminationCpsLimit": 1,
+    "originationRoutes": [],
+    "sipLogging": True,
+    "mediaMetricsLogging": True,
+    "greetingText": "Thanks for calling. Please hold on while we connect you.",
+    "greetingVoice": "Joanna",
+    "waitTimeoutSeconds": 300,
+    "callRetentionDays": 90,
+    "azureOpenAiEndpoint": None,
+    "azureOpenAiDeployment": "gpt-realtime",
+    "azureOpenAiVoice": "marin",
+    "azureOpenAiInstructions": DEFAULT_INSTRUCTIONS,
+    "azureOpenAiSecretArn": None,
+    "agentEmails": [],
+    "mfa": "optional",
+    "outboundAllowedPrefixes": [],
+    "outboundCallsPerAgentPerHour": 20,
+    "alarmEmail": None,
+}
+
+# Context keys that belong to the CDK itself, not to us.
+_FOREIGN_KEY = re.compile(r"^(@aws-cdk/|aws:|aws-cdk:|cdk|acknowledged-issue-numbers|availability-zones:)")
+
+
+def settings_from_context(context: Mapping[str, Any], *, default_account: str | None = None) -> Settings:
+    """Validate the whole context; raise SettingsError naming the first bad setting."""
+    unknown = sorted(key for key in context if key not in DEFAULTS and not _FOREIGN_KEY.match(key))
+    if unknown:
+        key = unknown[0]
+        close = difflib.get_close_matches(key, DEFAULTS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f"; known settings: {', '.join(DEFAULTS)}"
+        raise SettingsError(f"setting {key}: unknown setting{hint}")
+
+    def get(key: str) -> Any:
+        value = context.get(key, DEFAULTS[key])
+        return DEFAULTS[key] if value in ("", None) and DEFAULTS[key] is not None else value
+
+    prefix = _matching(
+        "prefix", get("prefix"), re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$"),
+        "must be 3-20 lowercase letters, digits or dashes, starting with a letter (e.g. phoneline-prod)",
+    )
+    account = get("account") or default_account
+    if account is not None:
+        account = _matching("account", str(account), re.compile(r"^\d{12}$"), "must be a 12-digit AWS account id")
+    region = get("region")
+    if region not in VOICE_REGIONS:
+        raise _fail(
+            "region", region,
+            f"Amazon Chime SDK SIP media applications exist only in {', '.join(VOICE_REGIONS)}",
+        )
+    meeting_region = _choice("meetingRegion", get("meetingRegion") or region, MEETING_REGIONS)
+
+    return Settings(
+        prefix=prefix,
+        account=account,
+        region=region,
+        meeting_region=meeting_region,
+        phone=_phone(get),
+        voice_connector=_voice_connector(get),
+        call_control=CallControlOptions(
+            greeting_text=_text("greetingText", get("greetingText") or "", max_length=1000),
+            greeting_voice=_matching(
+                "greetingVoice", get("greetingVoice"), POLLY_VOICE, "must be an Amazon Polly voice id, e.g. Joanna"
+            ),
+            wait_timeout_seconds=_int("waitTimeoutSeconds", get("waitTimeoutSeconds"), 30, 3600),
+            call_retention_days=_int("callRetentionDays", get("callRetentionDays"), 1, 3650),
+        ),
+        azure=_azure(get),
+        agents=_agents(get),
+        alarm_email=(
+            _matching("alarmEmail", get("alarmEmail"), EMAIL, "must be an e-mail address")
+            if get("alarmEmail")
+            else None
+        ),
+    )
+
+
+def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
+    existing = get("phoneNumber")
+    order_keys = [key for key in ("phoneAreaCode", "phoneTollFreePrefix") if get(key)]
+    release = _bool("releaseNumberOnDelete", get("releaseNumberOnDelete"))
+    if existing:
+        existing = _matching(
+            "phoneNumber", str(existing), E164, "must be an E.164 number such as +12065550100 (+, country code, number)"
+        )
+        if order_keys:
+            raise _fail(
+                order_keys[0], get(order_keys[0]),
+                "cannot be combined with phoneNumber: either use an existing number or order a new one",
+            )
+        if release:
+            raise _fail(
+                "releaseNumberOnDelete", True,
+                "applies only to numbers this app orders; an existing phoneNumber is never released",
+            )
+        return PhoneNumberChoice(existing, "", None, None, "", False)
+    country = get("phoneCountry")
+    if not isinstance(country, str) or not re.match(r"^[A-Z]{2}$", country):
+        raise _fail("phoneCountry", country, "must be a two-letter ISO 3166 country code such as US")
+    if country not in ORDERABLE_COUNTRIES:
+        raise _fail(
+            "phoneCountry", country,
+            f"numbers can be ordered here only in {', '.join(ORDERABLE_COUNTRIES)}; for other countries get a "
+            "number through AWS Support and set phoneNumber",
+        )
+    area_code, toll_free = get("phoneAreaCode"), get("phoneTollFreePrefix")
+    if area_code and toll_free:
+        raise _fail("phoneTollFreePrefix", toll_free, "cannot be combined with phoneAreaCode: choose one")
+    default_type = "TollFree" if toll_free else "Local"
+    number_type = _choice("phoneNumberType", get("phoneNumberType") or default_type, ("Local", "TollFree"))
+    if area_code:
+        area_code = _matching(
+            "phoneAreaCode", str(area_code), re.compile(r"^[2-9]\d\d$"), "must be a 3-digit area code such as 206"
+        )
+        if number_type != "Local":
+            raise _fail("phoneNumberType", number_type, "must be Local when phoneAreaCode is set")
+    if toll_free:
+        toll_free = _choice("phoneTollFreePrefix", str(toll_free), TOLL_FREE_PREFIXES)
+        if number_type != "TollFree":
+            raise _fail("phoneNumberType", number_type, "must be TollFree when phoneTollFreePrefix is set")
+    if number_type == "TollFree" and not toll_free:
+        raise _fail("phoneTollFreePrefix", None, f"is required for TollFree numbers: one of {', '.join(TOLL_FREE_PREFIXES)}")
+    return PhoneNumberChoice(None, country, area_code or None, toll_free or None, number_type, release)
+
+
+def _voice_connector(get: Callable[[str], Any]) -> VoiceConnectorOptions:
+    regions = [str(item) for item in _list("terminationCallingRegions", get("terminationCallingRegions"))]
+    for code in regions:
+        if not re.match(r"^[A-Z]{2}$", code):
+            raise _fail("terminationCallingRegions", regions, "each entry must be a two-letter country code")
+    return VoiceConnectorOptions(
+        require_encryption=_bool("voiceConnectorEncryption", get("voiceConnectorEncryption")),
+        termination_cidrs=_cidrs("terminationCidrs", get("terminationCidrs")),
+        termination_calling_regions=tuple(regions),
+        termination_cps_limit=_int("terminationCpsLimit", get("terminationCpsLimit"), 1, 100),
+        origination_routes=_origination_routes("originationRoutes", get("originationRoutes")),
+        sip_logging=_bool("sipLogging", get("sipLogging")),
+        media_metrics_logging=_bool("mediaMetricsLogging", get("mediaMetricsLogging")),
+    )
+
+
+def _azure(get: Callable[[str], Any]) -> AzureOptions:
+    endpoint = get("azureOpenAiEndpoint")
+    if endpoint:
+        endpoint = _matching(
+            "azureOpenAiEndpoint", endpoint, AZURE_HOST,
+            "must be your Azure OpenAI resource URL, e.g. https://my-resource.openai.azure.com",
+        ).rstrip("/")
+    secret_arn = get("azureOpenAiSecretArn")
+    if secret_arn:
+        secret_arn = _matching(
+            "azureOpenAiSecretArn", secret_arn, SECRET_ARN, "must be a Secrets Manager secret ARN"
+        )
+    deployment = _matching(
+        "azureOpenAiDeployment", get("azureOpenAiDeployment"), re.compile(r"^[A-Za-z0-9._-]{1,64}$"),
+        "must be the Azure OpenAI deployment name (letters, digits, . _ -)",
+    )
+    return AzureOptions(
+        endpoint=endpoint or None,
+        deployment=deployment,
+        voice=_choice("azureOpenAiVoice", get("azureOpenAiVoice"), AZURE_VOICES),
+        instructions=_text(
+            "azureOpenAiInstructions", get("azureOpenAiInstructions"), max_length=4000, allow_empty=False
+        ),
+        secret_arn=secret_arn or None,
+    )
+
+
+def _agents(get: Callable[[str], Any]) -> AgentOptions:
+    emails = [str(item).strip() for item in _list("agentEmails", get("agentEmails"))]
+    for email in emails:
+        if not EMAIL.match(email):
+            raise _fail("agentEmails", emails, f"{email!r} is not an e-mail address")
+    if len(set(emails)) != len(emails):
+        raise _fail("agentEmails", emails, "lists an address twice")
+    prefixes = [str(item).strip() for item in _list("outboundAllowedPrefixes", get("outboundAllowedPrefixes"))]
+    for prefix in prefixes:
+        if not E164_PREFIX.match(prefix):
+            raise _fail(
+                "outboundAllowedPrefixes", prefixes,
+                f"{prefix!r} must be an E.164 prefix such as +1 or +4420 (+ then digits)",
+            )
+    return AgentOptions(
+        emails=tuple(emails),
+        mfa=_choice("mfa", get("mfa"), ("off", "optional", "required")),
+        outbound_allowed_prefixes=tuple(prefixes),
+        outbound_calls_per_agent_per_hour=_int(
+            "outboundCallsPerAgentPerHour", get("outboundCallsPerAgentPerHour"), 1, 1000
+        ),
+    )

@@ -1,0 +1,39 @@
+"""The calls table: one record per call, shared by the call-control and meeting-API Lambdas."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from calls import schema
+
+
+class CallStore(Construct):
+    """On-demand, point-in-time recovery, TTL for old records; kept when the stack is deleted (call history)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.TableV2(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name=schema.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            billing=dynamodb.Billing.on_demand(),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=schema.TTL_ATTRIBUTE,
+            encryption=dynamodb.TableEncryptionV2.dynamo_owned_key(),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=schema.LIST_INDEX,
+                    partition_key=dynamodb.Attribute(
+                        name=schema.LIST_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+                    ),
+                    sort_key=dynamodb.Attribute(name=schema.LIST_SORT_KEY, type=dynamodb.AttributeType.STRING),
+                    projection_type=dynamodb.ProjectionType.ALL,
+                )
+            ],
+        )

@@ -1,0 +1,106 @@
+"""The phone line: Voice Connector, number, SIP media application, SIP rules, call control, calls table."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+from stacks.common.monitoring import Monitoring
+from stacks.settings import Settings
+from stacks.telephony.call_control import CallControl
+from stacks.telephony.call_store import CallStore
+from stacks.telephony.provider import TelephonyProvider
+from stacks.telephony.voice import (
+    PhoneNumber,
+    Preflight,
+    SipMediaApplication,
+    SipRule,
+    VoiceConnector,
+    VoiceConnectorSettings,
+)
+
+
+class TelephonyStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        prefix = settings.prefix
+        self.call_store = CallStore(self, "CallStore")
+        self.call_control = CallControl(self, "CallControl", settings=settings, table=self.call_store.table)
+        provider = TelephonyProvider(self, "Provider")
+        token = provider.service_token
+        handler_arn = self.call_control.function.function_arn
+
+        # Order matters: the preflight runs first, and nothing is ordered until the SMA exists.
+        preflight = Preflight(self, "Preflight", service_token=token, lambda_arn=handler_arn, prefix=prefix)
+        preflight.node.add_dependency(self.call_control.function)
+        self.sip_media_application = SipMediaApplication(
+            self, "SipMediaApplication", service_token=token, name=f"{prefix}-calls", lambda_arn=handler_arn
+        )
+        self.sip_media_application.node.add_dependency(preflight)
+        self.voice_connector = VoiceConnector(
+            self,
+            "VoiceConnector",
+            service_token=token,
+            name=f"{prefix}-trunk",
+            encryption=settings.voice_connector.require_encryption,
+        )
+        self.voice_connector.node.add_dependency(preflight)
+        VoiceConnectorSettings(
+            self,
+            "VoiceConnectorSettings",
+            service_token=token,
+            voice_connector_id=self.voice_connector.voice_connector_id,
+            options=settings.voice_connector,
+        )
+        self.phone_number = PhoneNumber(self, "PhoneNumber", service_token=token, choice=settings.phone)
+        self.phone_number.node.add_dependency(self.sip_media_application)
+        sma_id = self.sip_media_application.sip_media_application_id
+        SipRule(
+            self,
+            "NumberRule",
+            service_token=token,
+            name=f"{prefix}-number",
+            trigger_type="ToPhoneNumber",
+            trigger_value=self.phone_number.e164,
+            sip_media_application_id=sma_id,
+        )
+        SipRule(
+            self,
+            "TrunkRule",
+            service_token=token,
+            name=f"{prefix}-trunk",
+            trigger_type="RequestUriHostname",
+            trigger_value=self.voice_connector.outbound_host_name,
+            sip_media_application_id=sma_id,
+        )
+        self.call_control.allow_call_updates(sma_id)
+
+        self.monitoring = Monitoring(
+            self, "Monitoring", dashboard_name=f"{prefix}-telephony", alarm_email=settings.alarm_email
+        )
+        self.monitoring.watch_function("CallControl", self.call_control.function)
+        self.monitoring.watch_function("Sweeper", self.call_control.sweeper)
+        self.monitoring.alarm_on(
+            "CallsFailed",
+            cloudwatch.Metric(
+                namespace=f"{prefix}/calls",
+                metric_name="CallsFailed",
+                dimensions_map={"service": "call-control"},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            ),
+            threshold=1,
+            description="A call failed to reach a meeting (the caller heard an apology)",
+        )
+
+        self.sma_id = sma_id
+        for name, value, description in (
+            ("PhoneNumber", self.phone_number.e164, "The number callers dial"),
+            ("VoiceConnectorId", self.voice_connector.voice_connector_id, "Voice Connector id"),
+            ("VoiceConnectorHost", self.voice_connector.outbound_host_name, "Voice Connector outbound host name"),
+            ("SipMediaApplicationId", sma_id, "SIP media application id"),
+            ("Region", self.region, "Region of the phone line"),
+            ("CallsTable", self.call_store.table.table_name, "DynamoDB table of calls"),
+        ):
+            CfnOutput(self, f"{name}Output", value=value, description=description, key=name)
