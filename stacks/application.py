@@ -7,13 +7,22 @@ from dataclasses import dataclass
 from aws_cdk import App, Environment, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from stacks.meeting_api.stack import MeetingApiStack
 from stacks.settings import Settings
 from stacks.telephony.stack import TelephonyStack
+from stacks.web.stacks import WebClientStack, WebHostingStack, cognito_domain_prefix
 
 
 @dataclass(frozen=True)
 class PhoneLine:
     telephony: TelephonyStack
+    web_hosting: WebHostingStack
+    meeting_api: MeetingApiStack
+    web_client: WebClientStack
+
+    @property
+    def stacks(self) -> tuple[TelephonyStack, WebHostingStack, MeetingApiStack, WebClientStack]:
+        return (self.telephony, self.web_hosting, self.meeting_api, self.web_client)
 
 
 def compose(app: App, settings: Settings) -> PhoneLine:
@@ -23,9 +32,37 @@ def compose(app: App, settings: Settings) -> PhoneLine:
         settings.stack_name("telephony"),
         settings=settings,
         env=env,
-        description="AI phone line: Chime SDK Voice Connector, number, SIP media application, call control",
+        description="AI phone line: Voice Connector, number, SIP media application, call control, calls table",
+    )
+    web_hosting = WebHostingStack(
+        app,
+        settings.stack_name("web-hosting"),
+        settings=settings,
+        env=env,
+        description="AI phone line: private bucket and CloudFront distribution for the agent web client",
+    )
+    meeting_api = MeetingApiStack(
+        app,
+        settings.stack_name("meeting-api"),
+        settings=settings,
+        table=telephony.call_store.table,
+        sma_id=telephony.sma_id,
+        phone_number=telephony.phone_number.e164,
+        web_url=web_hosting.url,
+        cognito_domain_prefix=cognito_domain_prefix(settings),
+        env=env,
+        description="AI phone line: agent sign-in (Cognito) and the meeting API",
+    )
+    web_client = WebClientStack(
+        app,
+        settings.stack_name("web-client"),
+        settings=settings,
+        hosting=web_hosting,
+        config=meeting_api.web_config,
+        env=env,
+        description="AI phone line: the built agent web client and its config.json",
     )
     Tags.of(app).add("app", "ai-phone-line")
     Tags.of(app).add("app-prefix", settings.prefix)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return PhoneLine(telephony=telephony)
+    return PhoneLine(telephony=telephony, web_hosting=web_hosting, meeting_api=meeting_api, web_client=web_client)

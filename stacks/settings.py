@@ -440,7 +440,7 @@ def _azure(get: Callable[[str], Any]) -> AzureOptions:
         deployment=deployment,
         voice=_choice("azureOpenAiVoice", get("azureOpenAiVoice"), AZURE_VOICES),
         instructions=_text(
-            "azureOpenAiInstructions", get("azureOpenAiInstructions"), max_length=4000, allow_empty=False
+            "azureOpenAiInstructions", get("azureOpenAiInstructions"), max_length=2000, allow_empty=False
         ),
         secret_arn=secret_arn or None,
     )

@@ -11,7 +11,8 @@ from constructs import Construct
 
 from calls import schema
 from stacks.common.lambda_code import powertools_layer, python_function
-from stacks.common.nag import acknowledge, arn_finding, meeting_finding
+from stacks.common.nag import acknowledge, meeting_finding
+from stacks.telephony.call_store import grant_calls_table
 from stacks.settings import Settings
 
 CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
@@ -60,7 +61,7 @@ class CallControl(Construct):
             memory_size=1024,
             layers=[layer],
         )
-        table.grant_read_write_data(self.function)
+        grant_calls_table(self.function, table)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["chime:CreateMeetingWithAttendees", "chime:DeleteMeeting", "chime:GetMeeting"],
@@ -88,7 +89,7 @@ class CallControl(Construct):
             layers=[layer],
             reserved_concurrency=1,
         )
-        table.grant_read_write_data(self.sweeper)
+        grant_calls_table(self.sweeper, table)
         self.sweeper.add_to_role_policy(
             iam.PolicyStatement(actions=["chime:DeleteMeeting", "chime:GetMeeting"], resources=meeting_arns(stack))
         )
@@ -97,8 +98,8 @@ class CallControl(Construct):
                 function.role,  # type: ignore[arg-type]
                 "AwsSolutions-IAM5",
                 "Meeting ids are created per call at run time, and Chime authorizes CreateMeeting* against "
-                "meeting/* of this account and region; '/index/*' covers only the calls table's own index.",
-                applies_to=[meeting_finding(stack.region), arn_finding(table, "/index/*")],
+                "meeting/* of this account and region.",
+                applies_to=[meeting_finding(stack.region)],
             )
         events.Rule(
             self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
@@ -37,3 +38,17 @@ class CallStore(Construct):
                 )
             ],
         )
+
+
+# What the Lambdas do with the table: single-item reads and conditional writes, and the list-index query.
+CALL_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
+
+
+def grant_calls_table(grantee: iam.IGrantable, table: dynamodb.ITableV2) -> None:
+    """Exactly the table and its list index: no '/index/*' wildcard, no scans, no deletes."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=list(CALL_TABLE_ACTIONS),
+            resources=[table.table_arn, f"{table.table_arn}/index/{schema.LIST_INDEX}"],
+        )
+    )

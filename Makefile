@@ -1,0 +1,78 @@
+# The two commands a newcomer runs (see README): `make synth` and `make test`. Each sets up what it needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := synth
+
+PYTHON ?= $(shell command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .build
+# Synth and tests never reach AWS: no instance-metadata probing, no CLI notices or telemetry calls.
+export AWS_EC2_METADATA_DISABLED := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+CDK := npx --no-install cdk --no-notices --no-version-reporting
+
+.PHONY: setup setup-python setup-node setup-browser synth lint typecheck test test-python test-frontend bench simulate clean
+
+$(STAMP):
+	mkdir -p $(STAMP)
+
+# --- setup ---------------------------------------------------------------------------------------
+$(STAMP)/python: requirements.txt requirements-dev.txt | $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(STAMP)/node: package.json package-lock.json frontend/package.json frontend/package-lock.json | $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
+$(STAMP)/browser: | $(STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	touch $@
+
+setup-python: $(STAMP)/python
+setup-node: $(STAMP)/node
+setup-browser: $(STAMP)/browser
+setup: setup-python setup-node setup-browser
+
+frontend/dist/index.html: $(STAMP)/node $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts
+	npm --prefix frontend run --silent build
+
+# --- the main job: synthesize every stack with the default settings, cdk-nag, cfn-lint, summary -----
+synth: setup-python setup-node frontend/dist/index.html
+	rm -rf cdk.out
+	$(CDK) synth --all --quiet $(CDK_ARGS)
+	$(BIN)/cfn-lint --regions $$($(BIN)/python -m scripts.deploy_summary --region) --ignore-checks W3005 -- cdk.out/*.template.json
+	$(BIN)/python -m scripts.deploy_summary
+
+# --- tests: lint, types, Python tests (incl. synth, cfn-lint, browser), front-end unit tests ---------
+lint: setup-python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup-python
+	$(BIN)/mypy lambdas/calls lambdas/call_control lambdas/meeting_api lambdas/telephony_provider stacks scripts simulator
+
+test-frontend: setup-node
+	npm --prefix frontend run --silent typecheck
+	npm --prefix frontend run --silent test
+
+test-python: setup frontend/dist/index.html
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test: lint typecheck test-frontend test-python
+
+bench: setup frontend/dist/index.html
+	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+simulate: setup-python
+	$(BIN)/python -m simulator inbound
+
+clean:
+	rm -rf cdk.out $(STAMP) frontend/dist

@@ -1,0 +1,91 @@
+"""What the phone line costs to run: AWS list prices (us-east-1, USD) and the arithmetic, in one place.
+
+Prices are as published on the AWS pricing pages named below, read in 2025 (the newest we could check
+from here); check the pages before budgeting. Azure OpenAI Realtime is billed by Azure and not included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRICES_READ = "2025 (AWS pricing pages, us-east-1; verify before budgeting)"
+
+
+@dataclass(frozen=True)
+class Price:
+    usd: float
+    unit: str
+    source: str
+
+
+# https://aws.amazon.com/chime/chime-sdk/pricing/
+PHONE_NUMBER_LOCAL = Price(1.00, "per local number per month", "Chime SDK pricing: phone numbers")
+PHONE_NUMBER_TOLL_FREE = Price(2.00, "per toll-free number per month", "Chime SDK pricing: phone numbers")
+INBOUND_LOCAL_MINUTE = Price(0.0022, "per inbound minute, US local number", "Chime SDK pricing: PSTN calling")
+INBOUND_TOLL_FREE_MINUTE = Price(0.0130, "per inbound minute, US toll-free", "Chime SDK pricing: PSTN calling")
+OUTBOUND_US_MINUTE = Price(0.0049, "per outbound minute to the US", "Chime SDK pricing: PSTN calling")
+PSTN_AUDIO_MINUTE = Price(0.002, "per SIP media application minute per leg", "Chime SDK pricing: PSTN audio")
+MEETING_ATTENDEE_MINUTE = Price(0.0017, "per attendee-minute", "Chime SDK pricing: meetings")
+# https://aws.amazon.com/polly/pricing/
+POLLY_STANDARD_CHARACTER = Price(4.00 / 1_000_000, "per character, standard voice", "Polly pricing")
+# https://aws.amazon.com/api-gateway/pricing/ , https://aws.amazon.com/lambda/pricing/
+HTTP_API_REQUEST = Price(1.00 / 1_000_000, "per HTTP API request", "API Gateway pricing")
+LAMBDA_REQUEST = Price(0.20 / 1_000_000, "per Lambda request", "Lambda pricing")
+LAMBDA_GB_SECOND_ARM = Price(0.0000133334, "per GB-second, arm64", "Lambda pricing")
+# https://aws.amazon.com/dynamodb/pricing/on-demand/
+DYNAMODB_WRITE = Price(0.625 / 1_000_000, "per write request unit", "DynamoDB on-demand pricing")
+DYNAMODB_READ = Price(0.125 / 1_000_000, "per read request unit", "DynamoDB on-demand pricing")
+# https://aws.amazon.com/secrets-manager/pricing/ , https://aws.amazon.com/cloudwatch/pricing/
+SECRET = Price(0.40, "per secret per month", "Secrets Manager pricing")
+ALARM = Price(0.10, "per standard alarm per month", "CloudWatch pricing")
+DASHBOARD = Price(3.00, "per dashboard per month beyond 3 free", "CloudWatch pricing")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    monthly_fixed: list[tuple[str, float]]
+    per_call_minute: list[tuple[str, float]]
+    per_agent_month: list[tuple[str, float]]
+
+    @property
+    def fixed_total(self) -> float:
+        return sum(amount for _, amount in self.monthly_fixed)
+
+    @property
+    def minute_total(self) -> float:
+        return sum(amount for _, amount in self.per_call_minute)
+
+    @property
+    def agent_total(self) -> float:
+        return sum(amount for _, amount in self.per_agent_month)
+
+
+def estimate(*, toll_free: bool, alarms: int, dashboards: int) -> Estimate:
+    """Fixed monthly cost, cost per minute of an answered inbound call, and polling cost per agent."""
+    number = PHONE_NUMBER_TOLL_FREE if toll_free else PHONE_NUMBER_LOCAL
+    inbound = INBOUND_TOLL_FREE_MINUTE if toll_free else INBOUND_LOCAL_MINUTE
+    # The sweeper runs every minute: ~43,200 short invocations a month.
+    sweeper = 43_200 * (LAMBDA_REQUEST.usd + 0.5 * 0.2 * LAMBDA_GB_SECOND_ARM.usd)
+    # An agent's browser polls the call list every 2 s for 8 h a day, 22 days a month.
+    polls = 22 * 8 * 3600 / 2
+    poll_cost = polls * (HTTP_API_REQUEST.usd + LAMBDA_REQUEST.usd + 0.5 * 0.02 * LAMBDA_GB_SECOND_ARM.usd)
+    poll_cost += polls * 2 * DYNAMODB_READ.usd  # one list query of a few KB, eventually consistent x2
+    return Estimate(
+        monthly_fixed=[
+            (f"phone number ({number.unit})", number.usd),
+            ("Azure OpenAI key in Secrets Manager", SECRET.usd),
+            (f"{alarms} CloudWatch alarms", alarms * ALARM.usd),
+            (f"{dashboards} CloudWatch dashboards (first 3 free)", max(0, dashboards - 3) * DASHBOARD.usd),
+            ("sweeper Lambda, every minute", sweeper),
+        ],
+        per_call_minute=[
+            (f"PSTN {inbound.unit}", inbound.usd),
+            ("SIP media application (PSTN audio), caller leg", PSTN_AUDIO_MINUTE.usd),
+            ("Chime SDK meeting: caller + agent attendees", 2 * MEETING_ATTENDEE_MINUTE.usd),
+        ],
+        per_agent_month=[("call-list polling (HTTP API, Lambda, DynamoDB), 8 h x 22 days", poll_cost)],
+    )
+
+
+def per_call_extras(greeting_characters: int) -> list[tuple[str, float]]:
+    return [("spoken greeting (Polly, standard voice), once per call", greeting_characters * POLLY_STANDARD_CHARACTER.usd)]

@@ -1,0 +1,61 @@
+"""The meeting API stack: agent identity (Cognito), the HTTP API and its Lambda, the Azure key secret."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from stacks.common.monitoring import Monitoring
+from stacks.meeting_api.api import MeetingApi
+from stacks.meeting_api.identity import AgentIdentity
+from stacks.settings import Settings
+
+
+class MeetingApiStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        table: dynamodb.ITableV2,
+        sma_id: str,
+        phone_number: str,
+        web_url: str,
+        cognito_domain_prefix: str,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.identity = AgentIdentity(
+            self, "Identity", settings=settings, web_url=web_url, domain_prefix=cognito_domain_prefix
+        )
+        self.api = MeetingApi(
+            self,
+            "Api",
+            settings=settings,
+            table=table,
+            sma_id=sma_id,
+            phone_number=phone_number,
+            web_url=web_url,
+            issuer_url=self.identity.issuer_url,
+            client_id=self.identity.client.user_pool_client_id,
+        )
+        monitoring = Monitoring(self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email)
+        monitoring.watch_function("MeetingApi", self.api.function)
+        self.web_config = {
+            "region": settings.region,
+            "apiUrl": self.api.url,
+            "userPoolId": self.identity.user_pool.user_pool_id,
+            "userPoolClientId": self.identity.client.user_pool_client_id,
+            "cognitoDomain": self.identity.domain.base_url(),
+        }
+        CfnOutput(self, "ApiUrlOutput", key="ApiUrl", value=self.api.url, description="Meeting API base URL")
+        CfnOutput(
+            self,
+            "AzureSecretOutput",
+            key="AzureOpenAiSecretArn",
+            value=self.api.azure_secret.secret_arn,
+            description='Put the Azure OpenAI key here as {"apiKey": "..."}',
+        )
+        CfnOutput(self, "UserPoolOutput", key="UserPoolId", value=self.identity.user_pool.user_pool_id)

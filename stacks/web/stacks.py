@@ -1,0 +1,93 @@
+"""The web client's two stacks: hosting first (its URL is the API's CORS origin), content last."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, CfnOutput, Stack
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from stacks.common.nag import acknowledge
+from stacks.settings import Settings
+from stacks.web.content import WebContent
+from stacks.web.hosting import WebHosting, content_security_policy
+
+
+def cognito_domain_prefix(settings: Settings) -> str:
+    """Cognito domain prefixes are global per region; the account id makes ours unique."""
+    return f"{settings.prefix}-agents-{Aws.ACCOUNT_ID}"
+
+
+def site_bucket_name(settings: Settings) -> str:
+    """Named, so the content stack can name it too (no cross-stack export for every grant)."""
+    return f"{settings.prefix}-web-{Aws.ACCOUNT_ID}-{settings.region}"
+
+
+def cognito_domain_url(settings: Settings) -> str:
+    return f"https://{cognito_domain_prefix(settings)}.auth.{settings.region}.amazoncognito.com"
+
+
+class WebHostingStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        csp = content_security_policy(
+            region=settings.region,
+            cognito_domain=cognito_domain_url(settings),
+            azure_endpoint=settings.azure.endpoint,
+        )
+        self.hosting = WebHosting(self, "Hosting", csp=csp, bucket_name=site_bucket_name(settings))
+        self.url = self.hosting.url
+        CfnOutput(self, "WebClientUrl", value=self.url, description="Where agents sign in", key="WebClientUrl")
+
+
+class WebClientStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        hosting: WebHostingStack,
+        config: dict[str, str],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        WebContent(
+            self,
+            "Content",
+            bucket=s3.Bucket.from_bucket_name(self, "Site", site_bucket_name(settings)),
+            distribution=hosting.hosting.distribution,
+            config=config,
+        )
+        # BucketDeployment runs one singleton function per stack, created beside (not inside) our construct.
+        deployer = next(
+            child for child in self.node.children if child.node.id.startswith("Custom::CDKBucketDeployment")
+        )
+        acknowledge(
+            deployer,
+            "AwsSolutions-IAM4",
+            "The BucketDeployment custom resource's function (aws-cdk-lib) uses AWSLambdaBasicExecutionRole "
+            "for its own logs only.",
+            applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+        )
+        acknowledge(
+            deployer,
+            "AwsSolutions-IAM5",
+            "The BucketDeployment function (aws-cdk-lib) copies the build from the CDK asset bucket into the "
+            "site bucket and invalidates the distribution: object-level S3 actions on those two buckets "
+            "only, and CloudFront invalidation, which accepts no narrower resource in the generated policy.",
+            applies_to=[
+                "Action::s3:GetObject*",
+                "Action::s3:GetBucket*",
+                "Action::s3:List*",
+                "Action::s3:DeleteObject*",
+                "Action::s3:Abort*",
+                "Resource::*",
+                f"Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*",
+                f"Resource::arn:<AWS::Partition>:s3:::{settings.prefix}-web-<AWS::AccountId>-{self.region}/*",
+            ],
+        )
+        acknowledge(
+            deployer,
+            "AwsSolutions-L1",
+            "The BucketDeployment function's runtime is pinned by aws-cdk-lib (it bundles the AWS CLI).",
+        )
