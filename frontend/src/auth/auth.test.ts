@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import type { AppConfig } from "../config";
+import { Auth, AuthError, type AuthDeps } from "./auth";
+import { base64UrlEncode, codeChallengeS256 } from "./pkce";
+
+const config: AppConfig = {
+  region: "us-east-1",
+  apiUrl: "https://api.example.com",
+  userPoolId: "us-east-1_Pool",
+  userPoolClientId: "client123",
+  cognitoDomain: "https://login.example.com",
+};
+
+const idToken = (claims: object) => `h.${base64UrlEncode(new TextEncoder().encode(JSON.stringify(claims)))}.s`;
+
+function harness(tokenResponses: Array<{ status: number; body: object }>) {
+  const store = new Map<string, string>();
+  const requests: URLSearchParams[] = [];
+  const navigations: string[] = [];
+  let now = 1_000_000;
+  const deps: AuthDeps = {
+    storage: {
+      getItem: (key) => store.get(key) ?? null,
+      setItem: (key, value) => void store.set(key, value),
+      removeItem: (key) => void store.delete(key),
+    },
+    fetch: (async (url: string, init: RequestInit) => {
+      expect(url).toBe("https://login.example.com/oauth2/token");
+      expect((init.headers as Record<string, string>)["Content-Type"]).toBe("application/x-www-form-urlencoded");
+      requests.push(new URLSearchParams(String(init.body)));
+      const next = tokenResponses.shift();
+      if (!next) throw new Error("unexpected token request");
+      return new Response(JSON.stringify(next.body), { status: next.status });
+    }) as unknown as typeof fetch,
+    now: () => now,
+    navigate: (url) => void navigations.push(url),
+    origin: "https://desk.example.com",
+  };
+  return { auth: new Auth(config, deps), deps, store, requests, navigations, advance: (ms: number) => (now += ms) };
+}
+
+const tokens = (n: number) => ({
+  access_token: `access-${n}`,
+  id_token: idToken({ email: "ana@example.com", "cognito:username": "ana" }),
+  refresh_token: n === 1 ? "refresh-1" : undefined,
+  expires_in: 3600,
+  token_type: "Bearer",
+});
+
+async function signIn(h: ReturnType<typeof harness>) {
+  await h.auth.beginSignIn();
+  const authorize = new URL(h.navigations[0] as string);
+  const state = authorize.searchParams.get("state") as string;
+  await h.auth.completeSignIn(new URL(`https://desk.example.com/?code=abc&state=${state}`));
+  return authorize;
+}
+
+describe("Auth", () => {
+  it("sends the agent to managed login with PKCE S256 and redeems the code with the verifier", async () => {
+    const h = harness([{ status: 200, body: tokens(1) }]);
+    const authorize = await signIn(h);
+    expect(authorize.origin + authorize.pathname).toBe("https://login.example.com/oauth2/authorize");
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      response_type: "code",
+      client_id: "client123",
+      redirect_uri: "https://desk.example.com/",
+      scope: "openid email profile",
+      code_challenge_method: "S256",
+    });
+    const exchange = h.requests[0] as URLSearchParams;
+    expect(exchange.get("grant_type")).toBe("authorization_code");
+    expect(exchange.get("code")).toBe("abc");
+    expect(exchange.get("client_secret")).toBeNull();
+    expect(await codeChallengeS256(exchange.get("code_verifier") as string)).toBe(authorize.searchParams.get("code_challenge"));
+    expect(await h.auth.accessToken()).toBe("access-1");
+    expect(h.auth.agent).toEqual({ username: "ana", email: "ana@example.com" });
+  });
+
+  it("refuses a redirect whose state it did not issue", async () => {
+    const h = harness([]);
+    await h.auth.beginSignIn();
+    await expect(h.auth.completeSignIn(new URL("https://desk.example.com/?code=abc&state=forged"))).rejects.toMatchObject({
+      code: "state_mismatch",
+    });
+    expect(h.requests).toHaveLength(0);
+  });
+
+  it("reports an error redirect from Cognito", async () => {
+    const h = harness([]);
+    await expect(
+      h.auth.completeSignIn(new URL("https://desk.example.com/?error=access_denied&error_description=User+is+disabled")),
+    ).rejects.toThrow("Sign-in failed: User is disabled");
+  });
+
+  it("ignores a normal page load", async () => {
+    expect(await harness([]).auth.completeSignIn(new URL("https://desk.example.com/"))).toBe(false);
+  });
+
+  it("refreshes before expiry, once for concurrent callers, keeping the refresh token", async () => {
+    const h = harness([
+      { status: 200, body: tokens(1) },
+      { status: 200, body: tokens(2) },
+    ]);
+    await signIn(h);
+    h.advance(3600_000 - 30_000);
+    const [a, b] = await Promise.all([h.auth.accessToken(), h.auth.accessToken()]);
+    expect([a, b]).toEqual(["access-2", "access-2"]);
+    expect(h.requests).toHaveLength(2);
+    expect(h.requests[1]?.get("grant_type")).toBe("refresh_token");
+    expect(h.requests[1]?.get("refresh_token")).toBe("refresh-1");
+    expect(JSON.parse(h.store.get("calldesk.tokens") as string).refreshToken).toBe("refresh-1");
+  });
+
+  it("signs out with a clear reason when the refresh token is refused", async () => {
+    const h = harness([
+      { status: 200, body: tokens(1) },
+      { status: 400, body: { error: "invalid_grant" } },
+    ]);
+    await signIn(h);
+    const reasons: AuthError[] = [];
+    h.auth.onSignedOut((error) => reasons.push(error));
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: "expired" });
+    expect(reasons.map((r) => r.code)).toEqual(["expired"]);
+    expect(h.auth.signedIn).toBe(false);
+    expect(h.store.has("calldesk.tokens")).toBe(false);
+  });
+
+  it("restores a saved session in a reloaded tab and signs out through the logout endpoint", async () => {
+    const h = harness([{ status: 200, body: tokens(1) }]);
+    await signIn(h);
+    const reloaded = new Auth(config, h.deps);
+    expect(reloaded.restore()).toBe(true);
+    expect(await reloaded.accessToken()).toBe("access-1");
+    reloaded.signOut();
+    const logout = new URL(h.navigations[1] as string);
+    expect(logout.origin + logout.pathname).toBe("https://login.example.com/logout");
+    expect(logout.searchParams.get("client_id")).toBe("client123");
+    expect(logout.searchParams.get("logout_uri")).toBe("https://desk.example.com/");
+    expect(new Auth(config, h.deps).restore()).toBe(false);
+  });
+});

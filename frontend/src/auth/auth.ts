@@ -1,0 +1,268 @@
+/** Cognito managed login: authorization code + PKCE, token refresh, sign-out. */
+
+import type { AppConfig } from "../config";
+import { codeChallengeS256, createCodeVerifier, decodeJwtClaims, randomUrlSafe } from "./pkce";
+
+export interface TokenSet {
+  accessToken: string;
+  idToken: string;
+  refreshToken: string | null;
+  /** Epoch milliseconds when the access token stops being accepted. */
+  expiresAt: number;
+}
+
+export interface Agent {
+  username: string;
+  email: string | null;
+}
+
+export type AuthErrorCode = "denied" | "state_mismatch" | "exchange_failed" | "expired" | "signed_out" | "network";
+
+export class AuthError extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AuthError";
+  }
+}
+
+export interface AuthDeps {
+  storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  fetch: typeof fetch;
+  now: () => number;
+  navigate: (url: string) => void;
+  origin: string;
+}
+
+const TOKENS_KEY = "calldesk.tokens";
+const PENDING_KEY = "calldesk.signin";
+/** Refresh this long before expiry, so no request goes out with a token about to lapse. */
+const REFRESH_MARGIN_MS = 120_000;
+const PENDING_MAX_AGE_MS = 15 * 60_000;
+
+interface PendingSignIn {
+  verifier: string;
+  state: string;
+  createdAt: number;
+}
+
+export class Auth {
+  private tokens: TokenSet | null = null;
+  private refreshing: Promise<TokenSet> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly signedOutListeners = new Set<(error: AuthError) => void>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly deps: AuthDeps,
+  ) {}
+
+  static forBrowser(config: AppConfig): Auth {
+    return new Auth(config, {
+      storage: sessionStorage,
+      fetch: globalThis.fetch.bind(globalThis),
+      now: Date.now,
+      navigate: (url) => location.assign(url),
+      origin: location.origin,
+    });
+  }
+
+  get redirectUri(): string {
+    return `${this.deps.origin}/`;
+  }
+
+  get signedIn(): boolean {
+    return this.tokens !== null;
+  }
+
+  get agent(): Agent | null {
+    if (!this.tokens) return null;
+    const claims = decodeJwtClaims(this.tokens.idToken) ?? {};
+    const email = typeof claims.email === "string" ? claims.email : null;
+    const username =
+      (typeof claims["cognito:username"] === "string" && claims["cognito:username"]) ||
+      (typeof claims.username === "string" && claims.username) ||
+      email ||
+      "agent";
+    return { username, email };
+  }
+
+  /** The access token as it is now, without refreshing: only for `pagehide`, where nothing can wait. */
+  get currentAccessToken(): string | null {
+    return this.tokens?.accessToken ?? null;
+  }
+
+  onSignedOut(listener: (error: AuthError) => void): () => void {
+    this.signedOutListeners.add(listener);
+    return () => this.signedOutListeners.delete(listener);
+  }
+
+  async beginSignIn(): Promise<void> {
+    const verifier = createCodeVerifier();
+    const state = randomUrlSafe(24);
+    const pending: PendingSignIn = { verifier, state, createdAt: this.deps.now() };
+    this.deps.storage.setItem(PENDING_KEY, JSON.stringify(pending));
+    const params = new URLSearchParams({
+      response_type: "code",
+      client_id: this.config.userPoolClientId,
+      redirect_uri: this.redirectUri,
+      scope: "openid email profile",
+      state,
+      code_challenge: await codeChallengeS256(verifier),
+      code_challenge_method: "S256",
+    });
+    this.deps.navigate(`${this.config.cognitoDomain}/oauth2/authorize?${params}`);
+  }
+
+  /**
+   * Finish a sign-in if `url` is Cognito's redirect back (`?code=` or `?error=`).
+   * Returns false when the URL is not a redirect; throws AuthError when the sign-in failed.
+   */
+  async completeSignIn(url: URL): Promise<boolean> {
+    const code = url.searchParams.get("code");
+    const error = url.searchParams.get("error");
+    if (!code && !error) return false;
+
+    const pendingText = this.deps.storage.getItem(PENDING_KEY);
+    this.deps.storage.removeItem(PENDING_KEY);
+    if (error) {
+      const description = url.searchParams.get("error_description");
+      throw new AuthError("denied", `Sign-in failed: ${description || error}`);
+    }
+    const pending = pendingText ? (JSON.parse(pendingText) as PendingSignIn) : null;
+    if (
+      !pending ||
+      pending.state !== url.searchParams.get("state") ||
+      this.deps.now() - pending.createdAt > PENDING_MAX_AGE_MS
+    ) {
+      throw new AuthError("state_mismatch", "This sign-in link is stale or was not started here. Please sign in again.");
+    }
+    const tokens = await this.tokenRequest({
+      grant_type: "authorization_code",
+      client_id: this.config.userPoolClientId,
+      code: code as string,
+      redirect_uri: this.redirectUri,
+      code_verifier: pending.verifier,
+    });
+    this.setTokens(tokens);
+    return true;
+  }
+
+  /** Pick up tokens saved earlier in this tab (a reload keeps the agent signed in). */
+  restore(): boolean {
+    const text = this.deps.storage.getItem(TOKENS_KEY);
+    if (!text) return false;
+    try {
+      const saved = JSON.parse(text) as TokenSet;
+      if (typeof saved.accessToken !== "string" || typeof saved.expiresAt !== "number") throw new Error("bad");
+      if (saved.expiresAt <= this.deps.now() && !saved.refreshToken) throw new Error("expired");
+      this.setTokens(saved);
+      return true;
+    } catch {
+      this.deps.storage.removeItem(TOKENS_KEY);
+      return false;
+    }
+  }
+
+  /** A usable access token, refreshed first when it is about to expire. */
+  async accessToken(): Promise<string> {
+    if (!this.tokens) throw new AuthError("signed_out", "You are signed out.");
+    if (this.tokens.expiresAt - this.deps.now() < REFRESH_MARGIN_MS / 2) {
+      return (await this.refresh()).accessToken;
+    }
+    return this.tokens.accessToken;
+  }
+
+  /** Refresh the tokens; concurrent callers share one request. */
+  refresh(): Promise<TokenSet> {
+    if (!this.refreshing) {
+      this.refreshing = this.doRefresh().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  signOut(): void {
+    this.clear();
+    const params = new URLSearchParams({ client_id: this.config.userPoolClientId, logout_uri: this.redirectUri });
+    this.deps.navigate(`${this.config.cognitoDomain}/logout?${params}`);
+  }
+
+  private async doRefresh(): Promise<TokenSet> {
+    const current = this.tokens;
+    if (!current) throw new AuthError("signed_out", "You are signed out.");
+    if (!current.refreshToken) return this.expire();
+    let fresh: TokenSet;
+    try {
+      fresh = await this.tokenRequest({
+        grant_type: "refresh_token",
+        client_id: this.config.userPoolClientId,
+        refresh_token: current.refreshToken,
+      });
+    } catch (error) {
+      if (error instanceof AuthError && error.code === "network") throw error;
+      return this.expire();
+    }
+    // Cognito does not rotate the refresh token unless rotation is on: keep the one we have.
+    this.setTokens({ ...fresh, refreshToken: fresh.refreshToken ?? current.refreshToken });
+    return this.tokens as TokenSet;
+  }
+
+  private expire(): never {
+    this.clear();
+    const error = new AuthError("expired", "Your session expired. Sign in again to keep taking calls.");
+    for (const listener of this.signedOutListeners) listener(error);
+    throw error;
+  }
+
+  private clear(): void {
+    this.tokens = null;
+    clearTimeout(this.refreshTimer);
+    this.deps.storage.removeItem(TOKENS_KEY);
+  }
+
+  private setTokens(tokens: TokenSet): void {
+    this.tokens = tokens;
+    this.deps.storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
+    clearTimeout(this.refreshTimer);
+    if (tokens.refreshToken) {
+      const delay = Math.max(0, tokens.expiresAt - this.deps.now() - REFRESH_MARGIN_MS);
+      this.refreshTimer = setTimeout(() => {
+        // A failure here is retried by the next request that needs a token.
+        this.refresh().catch(() => undefined);
+      }, delay);
+    }
+  }
+
+  private async tokenRequest(form: Record<string, string>): Promise<TokenSet> {
+    let response: Response;
+    try {
+      response = await this.deps.fetch(`${this.config.cognitoDomain}/oauth2/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form).toString(),
+        credentials: "omit",
+      });
+    } catch {
+      throw new AuthError("network", "Can't reach the sign-in service. Check your connection.");
+    }
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) {
+      const detail = typeof body.error === "string" ? body.error : `HTTP ${response.status}`;
+      throw new AuthError("exchange_failed", `Sign-in was refused (${detail}).`);
+    }
+    const { access_token, id_token, refresh_token, expires_in } = body;
+    if (typeof access_token !== "string" || typeof id_token !== "string" || typeof expires_in !== "number") {
+      throw new AuthError("exchange_failed", "The sign-in service answered with an unexpected token response.");
+    }
+    return {
+      accessToken: access_token,
+      idToken: id_token,
+      refreshToken: typeof refresh_token === "string" ? refresh_token : null,
+      expiresAt: this.deps.now() + expires_in * 1000,
+    };
+  }
+}

@@ -1,0 +1,414 @@
+/**
+ * One call from the agent's side: the meeting leg, the AI session and the audio bridge between
+ * them, the controls, the transcript, and ending it all together.
+ */
+
+import type { ApiClient } from "../api/client";
+import type { Call, JoinInfo, RealtimeSessionInfo } from "../api/types";
+import { endedText } from "../calls/describe";
+import { AudioBridge } from "./audio-bridge";
+import { createMeetingConnection, type MeetingConnection, type MeetingConnectionState } from "./meeting";
+import { gainsFor, initialMixerState, mixerReducer, outputModality, type MixerEvent, type MixerState } from "./mixer";
+import { RealtimeConnection, type RealtimeError, type RealtimeState } from "./realtime";
+import { Transcript, type ServerEvent, type TranscriptEntry } from "./transcript";
+
+export type CallKind = "inbound" | "outbound" | "test";
+export type CallPhase = "starting" | "live" | "ended";
+
+export interface Notice {
+  id: string;
+  level: "error" | "warning" | "info";
+  text: string;
+  action?: "retry-ai" | "retry-mic";
+}
+
+export interface CallView {
+  kind: CallKind;
+  call: Call | null;
+  /** The number on the other end, or null for a test meeting. */
+  remoteNumber: string | null;
+  phase: CallPhase;
+  meeting: MeetingConnectionState | "left";
+  ai: RealtimeState;
+  mixer: MixerState;
+  transcript: readonly TranscriptEntry[];
+  notices: readonly Notice[];
+  endedReason: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  audio: { sampleRate: number; baseLatency: number; outputLatency: number };
+}
+
+export type JoinSource = () => Promise<{ joinInfo: JoinInfo; call: Call | null }>;
+
+const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+
+export class CallSession {
+  readonly bridge: AudioBridge;
+  private meeting: MeetingConnection | null = null;
+  private realtime: RealtimeConnection | null = null;
+  private micStream: MediaStream | null = null;
+  private readonly transcript = new Transcript();
+  private readonly listeners = new Set<(view: CallView) => void>();
+  private responseActive = false;
+  private greeted = false;
+  private noticeSeq = 0;
+  private joinedMeetingId: string | null = null;
+  private state: CallView;
+
+  /**
+   * @param context created inside the click that answers or places the call (before any await), so
+   *   the browser lets it run; `latencyHint: "interactive"`.
+   */
+  constructor(
+    private readonly api: ApiClient,
+    readonly kind: CallKind,
+    monitor: HTMLAudioElement,
+    remoteNumber: string | null,
+    context: AudioContext,
+  ) {
+    this.bridge = new AudioBridge(context, monitor);
+    this.bridge.apply(gainsFor(initialMixerState));
+    this.state = {
+      kind,
+      call: null,
+      remoteNumber,
+      phase: "starting",
+      meeting: "connecting",
+      ai: "connecting",
+      mixer: initialMixerState,
+      transcript: this.transcript.entries,
+      notices: [],
+      endedReason: null,
+      startedAt: Date.now(),
+      endedAt: null,
+      audio: { sampleRate: context.sampleRate, baseLatency: context.baseLatency ?? 0, outputLatency: 0 },
+    };
+  }
+
+  get view(): CallView {
+    return this.state;
+  }
+
+  get callId(): string | null {
+    return this.state.call?.id ?? null;
+  }
+
+  get meetingId(): string | null {
+    return this.state.call?.meetingId ?? this.joinedMeetingId;
+  }
+
+  subscribe(listener: (view: CallView) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.state);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Get join info (answer / place / test meeting), then bring up the meeting leg, the AI and the mic
+   * together. Rejects only if `obtainJoin` fails (the call was taken, say): nothing is left running.
+   */
+  async start(obtainJoin: JoinSource): Promise<void> {
+    const micRequest = navigator.mediaDevices.getUserMedia({ audio: MIC_CONSTRAINTS });
+    micRequest.catch(() => undefined);
+    const meetingLoad = createMeetingConnection();
+    meetingLoad.catch(() => undefined);
+
+    let joined: Awaited<ReturnType<JoinSource>>;
+    try {
+      joined = await obtainJoin();
+    } catch (error) {
+      this.finish(null);
+      void micRequest.then(stopTracks, () => undefined);
+      throw error;
+    }
+    this.joinedMeetingId = joined.joinInfo.meeting.MeetingId;
+    this.update({ call: joined.call, phase: "live" });
+
+    void this.startAi();
+    void this.startMic(micRequest);
+    await this.startMeeting(meetingLoad, joined.joinInfo);
+  }
+
+  // ---- controls ----
+
+  setAiVoice(on: boolean): void {
+    this.dispatch({ type: "ai", on });
+  }
+
+  setMic(on: boolean): void {
+    if (on && !this.state.mixer.micAvailable) {
+      this.notify("warning", "Your microphone is not available. Allow it for this site, then press Retry microphone.", "retry-mic");
+    }
+    this.dispatch({ type: "mic", on });
+  }
+
+  takeOver(): void {
+    this.dispatch({ type: "takeOver" });
+  }
+
+  handBack(): void {
+    this.dispatch({ type: "handBack" });
+  }
+
+  setMicToAi(on: boolean): void {
+    this.dispatch({ type: "micToAi", on });
+  }
+
+  retryAi(): void {
+    this.dismiss("retry-ai");
+    if (this.realtime) this.realtime.retry();
+    else void this.startAi();
+  }
+
+  retryMic(): void {
+    this.dismiss("retry-mic");
+    void this.startMic(navigator.mediaDevices.getUserMedia({ audio: MIC_CONSTRAINTS }));
+  }
+
+  dismissNotice(id: string): void {
+    this.update({ notices: this.state.notices.filter((notice) => notice.id !== id) });
+  }
+
+  /** End the call for everyone (or delete the test meeting), then tear everything down. */
+  async hangUp(): Promise<void> {
+    if (this.state.phase === "ended") return;
+    const callId = this.callId;
+    try {
+      if (callId) await this.api.hangup(callId);
+      else if (this.joinedMeetingId) await this.api.deleteMeeting(this.joinedMeetingId);
+    } catch (error) {
+      this.notify("error", `Hang-up may not have reached the server: ${messageOf(error)}`);
+    }
+    await this.finish(this.kind === "test" ? "Test ended." : "You hung up.");
+  }
+
+  /** Leave without hanging up: the caller stays and another agent can answer. */
+  async leave(): Promise<void> {
+    if (this.state.phase === "ended") return;
+    const callId = this.callId;
+    try {
+      if (callId) await this.api.leave(callId);
+    } catch (error) {
+      this.notify("error", `Leaving may not have reached the server: ${messageOf(error)}`);
+    }
+    await this.finish("You left the call; it is back in the queue.");
+  }
+
+  async transfer(to: string): Promise<void> {
+    const callId = this.callId;
+    if (!callId) return;
+    const call = await this.api.transfer(callId, to);
+    this.notify("info", `Transferring to ${to}…`);
+    this.callUpdated(call);
+  }
+
+  /** The call list saw this call change (status, or ended elsewhere). */
+  callUpdated(call: Call): void {
+    if (call.id !== this.callId || this.state.phase === "ended") return;
+    this.update({ call });
+    if (call.status === "ended") {
+      void this.finish(endedText(call));
+    }
+  }
+
+  /** `pagehide`: nothing can be awaited; tell the API as far as a closing tab can. */
+  sendOnUnload(): void {
+    if (this.state.phase === "ended") return;
+    const callId = this.callId;
+    if (callId) {
+      // Inbound: leave, so the caller goes back to the queue. Outbound: nobody else will pick it up.
+      const action = this.kind === "outbound" ? "hangup" : "leave";
+      this.api.sendOnUnload("POST", `/calls/${encodeURIComponent(callId)}/${action}`);
+    } else if (this.joinedMeetingId) {
+      this.api.sendOnUnload("DELETE", `/meetings/${encodeURIComponent(this.joinedMeetingId)}`);
+    }
+    void this.finish("The page was closed.");
+  }
+
+  /** Tear down meeting leg, AI session, mic and audio graph. Idempotent. */
+  async finish(reason: string | null): Promise<void> {
+    if (this.state.phase === "ended" && this.state.endedAt) return;
+    this.update({ phase: "ended", endedReason: reason, endedAt: Date.now(), meeting: "left" });
+    this.realtime?.close();
+    stopTracks(this.micStream);
+    const meeting = this.meeting;
+    this.meeting = null;
+    await Promise.allSettled([meeting?.leave(), this.bridge.close()]);
+  }
+
+  // ---- internals ----
+
+  private async startMeeting(load: Promise<MeetingConnection>, joinInfo: JoinInfo): Promise<void> {
+    try {
+      const meeting = await load;
+      if (this.state.phase === "ended") return;
+      this.meeting = meeting;
+      await meeting.join(joinInfo, this.bridge.meetingInput, {
+        remoteAudio: (stream) => this.bridge.setInput("caller", stream, true),
+        connection: (state) => {
+          if (this.state.phase !== "ended") this.update({ meeting: state });
+        },
+        ended: (_reason, detail) => void this.finish(detail),
+      });
+      const context = this.bridge.context;
+      this.update({ audio: { ...this.state.audio, outputLatency: context.outputLatency ?? 0 } });
+    } catch (error) {
+      if (this.state.phase === "ended") return;
+      this.notify("error", `Couldn't connect the call audio: ${messageOf(error)}`);
+      // Give the call back so someone else can take it, rather than leaving the caller alone.
+      const callId = this.callId;
+      if (callId && this.kind === "inbound") await this.api.leave(callId).catch(() => undefined);
+      await this.finish("Call audio failed; the call was returned to the queue.");
+    }
+  }
+
+  private async startAi(): Promise<void> {
+    if (this.state.phase === "ended") return;
+    const realtime = new RealtimeConnection({
+      mint: () => this.api.createRealtimeSession(this.callId ?? undefined),
+      input: this.bridge.aiInput,
+      handlers: {
+        track: (stream) => this.bridge.setInput("ai", stream, true),
+        event: (event) => this.onAiEvent(event),
+        open: (info, reconnect) => this.configureAi(info, reconnect),
+        state: (state, error) => this.onAiState(state, error),
+      },
+    });
+    this.realtime = realtime;
+    await realtime.connect().catch(() => undefined);
+  }
+
+  private async startMic(request: Promise<MediaStream>): Promise<void> {
+    try {
+      const stream = await request;
+      if (this.state.phase === "ended") {
+        stopTracks(stream);
+        return;
+      }
+      stopTracks(this.micStream);
+      this.micStream = stream;
+      this.bridge.setInput("mic", stream, false);
+      this.dispatch({ type: "micAvailable", available: true });
+    } catch (error) {
+      this.dispatch({ type: "micAvailable", available: false });
+      this.notify("warning", micProblem(error), "retry-mic");
+    }
+  }
+
+  private configureAi(info: RealtimeSessionInfo, reconnect: boolean): void {
+    this.responseActive = false;
+    this.dispatch({ type: "aiSessionReset" });
+    this.realtime?.send({
+      type: "session.update",
+      session: {
+        type: "realtime",
+        output_modalities: [outputModality(this.state.mixer)],
+        audio: {
+          input: {
+            // Azure expects the transcription *deployment* name here.
+            transcription: { model: info.transcriptionModel ?? "whisper-1" },
+            turn_detection: { type: "server_vad", create_response: true, interrupt_response: true },
+          },
+        },
+      },
+    });
+    // An inbound caller has been waiting: the AI opens (its instructions say how). Not on reconnects.
+    if (!reconnect && !this.greeted && this.kind === "inbound" && this.state.mixer.aiVoice === "on") {
+      this.greeted = true;
+      this.realtime?.send({ type: "response.create" });
+    }
+  }
+
+  private onAiEvent(event: ServerEvent): void {
+    switch (event.type) {
+      case "input_audio_buffer.speech_started":
+        // Barge-in: the server cancels its response; silence what is already on the way at once.
+        this.dispatch({ type: "speechStarted" });
+        break;
+      case "response.created":
+        this.responseActive = true;
+        this.dispatch({ type: "responseStarted" });
+        break;
+      case "output_audio_buffer.started":
+        this.dispatch({ type: "responseStarted" });
+        break;
+      case "response.done":
+        this.responseActive = false;
+        break;
+      case "error": {
+        const error = event.error as { message?: unknown; code?: unknown } | undefined;
+        if (error?.code !== "response_cancel_not_active") {
+          this.notify("error", `AI error: ${typeof error?.message === "string" ? error.message : "unknown"}`);
+        }
+        break;
+      }
+    }
+    if (this.transcript.apply(event)) this.update({ transcript: this.transcript.entries });
+  }
+
+  private onAiState(state: RealtimeState, error?: RealtimeError): void {
+    if (this.state.phase === "ended" && state !== "closed") return;
+    if (state === "reconnecting") this.dispatch({ type: "aiSessionReset" });
+    if (state === "connected") this.dismiss("retry-ai");
+    if (state === "failed") {
+      const text = error?.message ?? "The AI connection failed.";
+      this.notify("error", `${text} The call continues; you can take over.`, "retry-ai");
+    }
+    this.update({ ai: state });
+  }
+
+  private dispatch(event: MixerEvent): void {
+    const before = this.state.mixer;
+    const after = mixerReducer(before, event);
+    if (after === before) return;
+    this.bridge.apply(gainsFor(after));
+    if (outputModality(after) !== outputModality(before)) {
+      if (outputModality(after) === "text" && this.responseActive) {
+        // A spoken answer is mid-way: stop it, the caller would not hear it anyway.
+        this.realtime?.send({ type: "response.cancel" });
+        this.realtime?.send({ type: "output_audio_buffer.clear" });
+      }
+      this.realtime?.send({ type: "session.update", session: { type: "realtime", output_modalities: [outputModality(after)] } });
+    }
+    this.update({ mixer: after });
+  }
+
+  private notify(level: Notice["level"], text: string, action?: Notice["action"]): void {
+    const kept = action ? this.state.notices.filter((notice) => notice.action !== action) : this.state.notices;
+    this.update({ notices: [...kept, { id: `n${++this.noticeSeq}`, level, text, action }] });
+  }
+
+  private dismiss(action: Notice["action"]): void {
+    if (this.state.notices.some((notice) => notice.action === action)) {
+      this.update({ notices: this.state.notices.filter((notice) => notice.action !== action) });
+    }
+  }
+
+  private update(patch: Partial<CallView>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener(this.state);
+  }
+}
+
+function stopTracks(stream: MediaStream | null | undefined): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function micProblem(error: unknown): string {
+  const name = error instanceof DOMException ? error.name : "";
+  if (name === "NotAllowedError" || name === "SecurityError") {
+    return "Microphone blocked. The AI keeps talking to the caller; to speak yourself, allow the microphone for this site (address bar) and press Retry microphone.";
+  }
+  if (name === "NotFoundError" || name === "OverconstrainedError") {
+    return "No microphone found. Plug one in and press Retry microphone.";
+  }
+  if (name === "NotReadableError") {
+    return "Your microphone is in use by another application. Close it and press Retry microphone.";
+  }
+  return `Couldn't open the microphone (${name || messageOf(error)}).`;
+}

@@ -1,0 +1,32 @@
+/** Words for call states and end reasons, shared by the call list and the call view. */
+
+import type { Call, CallStatus, EndReason } from "../api/types";
+
+export const STATUS_LABEL: Record<CallStatus, string> = {
+  connecting: "Connecting",
+  ringing: "Waiting",
+  dialing: "Dialing",
+  in_progress: "In progress",
+  transferring: "Transferring",
+  ended: "Ended",
+};
+
+export const END_LABEL: Record<EndReason, string> = {
+  caller_hung_up: "Caller hung up",
+  agent_hung_up: "Agent hung up",
+  no_answer: "No answer",
+  busy: "Busy",
+  failed: "Failed",
+  timeout: "Timed out",
+  transferred: "Transferred",
+  error: "Ended with an error",
+};
+
+export function endedText(call: Call): string {
+  return call.endReason ? `${END_LABEL[call.endReason]}.` : "The call ended.";
+}
+
+/** The number on the other end of the call, from the agent's point of view. */
+export function remoteParty(call: Call): string {
+  return call.direction === "inbound" ? call.from : call.to;
+}

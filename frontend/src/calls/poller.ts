@@ -1,0 +1,65 @@
+/** Polls the call list with If-None-Match; reports the list when it changed and errors with backoff. */
+
+import type { ApiClient } from "../api/client";
+import type { Call } from "../api/types";
+
+export interface CallPollerHandlers {
+  calls(calls: Call[], nextCursor: string | null): void;
+  /** `null` once a poll succeeds again after errors. */
+  error(error: unknown | null): void;
+}
+
+export class CallPoller {
+  private etag: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  private inFlight: Promise<void> | null = null;
+  private failures = 0;
+
+  constructor(
+    private readonly api: Pick<ApiClient, "listCalls">,
+    private readonly handlers: CallPollerHandlers,
+    private readonly intervalMs = 1500,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.pollNow();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** Poll at once (after an action that changed a call), then continue on the usual beat. */
+  pollNow(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    clearTimeout(this.timer);
+    this.inFlight = this.poll().finally(() => {
+      this.inFlight = null;
+      if (this.running) this.timer = setTimeout(() => void this.pollNow(), this.nextDelay());
+    });
+    return this.inFlight;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const result = await this.api.listCalls({ etag: this.etag });
+      if (this.failures) this.handlers.error(null);
+      this.failures = 0;
+      if (result.notModified) return;
+      this.etag = result.etag;
+      this.handlers.calls(result.page.calls, result.page.nextCursor);
+    } catch (error) {
+      this.failures += 1;
+      this.handlers.error(error);
+    }
+  }
+
+  private nextDelay(): number {
+    if (!this.failures) return this.intervalMs;
+    return Math.min(10_000, this.intervalMs * 2 ** Math.min(this.failures, 4));
+  }
+}

@@ -1,0 +1,396 @@
+/** The signed-in screen: the queue on the left, the call (or dialer) on the right. */
+
+import { ApiError, type ApiClient } from "../api/client";
+import type { Call } from "../api/types";
+import type { Auth, AuthError } from "../auth/auth";
+import type { CallKind, CallSession as CallSessionType, JoinSource } from "../call/call-session";
+import { remoteParty } from "../calls/describe";
+import { CallPoller } from "../calls/poller";
+import { CallAlerts } from "./alerts";
+import { CallListView } from "./call-list";
+import type { CallPanel as CallPanelType } from "./call-panel";
+import { h } from "./dom";
+import { formatDuration, formatPhone, normalizePhoneInput } from "./format";
+
+/** The call screen and its audio code load with the first call, not with the sign-in page. */
+const loadCallModules = () => Promise.all([import("../call/call-session"), import("./call-panel")]);
+
+const PLACE_CALL_ERRORS: Record<string, string> = {
+  invalid_number: "That is not a valid phone number. Use international format, e.g. +15555550123.",
+  destination_not_allowed: "Calls to that number are not allowed from this line.",
+  rate_limited: "Too many calls placed just now. Wait a moment and try again.",
+};
+
+export class Workspace {
+  private readonly root: HTMLElement;
+  private readonly poller: CallPoller;
+  private readonly list: CallListView;
+  private readonly alerts: CallAlerts;
+  private readonly monitor = h("audio", { class: "visually-hidden", "aria-hidden": "true" });
+  private readonly stage = h("div", { class: "stage" });
+  private readonly queueAlert = h("div", { class: "queue-alert", role: "alert" });
+  private readonly connection = h("span", { class: "connection", "data-state": "connecting" }, "Connecting…");
+  private readonly soundButton: HTMLButtonElement;
+  private readonly sessionBanner = h("div", { class: "session-banner", role: "alert", hidden: true });
+  private readonly idle: HTMLElement;
+  private readonly dialInput: HTMLInputElement;
+  private readonly dialError = h("p", { class: "field-error", id: "dial-error", hidden: true });
+  private readonly dialButton: HTMLButtonElement;
+  private readonly testButton: HTMLButtonElement;
+  private calls: Call[] = [];
+  private older: Call[] = [];
+  private nextCursor: string | null = null;
+  private loadingOlder = false;
+  private olderLoaded = false;
+  private readonly knownWaiting = new Set<string>();
+  private readonly answering = new Set<string>();
+  private session: CallSessionType | null = null;
+  private panel: CallPanelType | null = null;
+  private starting = false;
+  private firstList = true;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly api: ApiClient,
+    private readonly auth: Auth,
+  ) {
+    const agent = auth.agent;
+    const announcer = h("div", { class: "visually-hidden", "aria-live": "assertive", "aria-atomic": "true" });
+    this.alerts = new CallAlerts(announcer, (blocked) => (this.soundButton.hidden = !blocked));
+    this.soundButton = h(
+      "button",
+      { type: "button", class: "button small", hidden: true, onclick: () => this.alerts.unlockSound() },
+      "Turn on call sound",
+    );
+    this.list = new CallListView({
+      answer: (call) => this.answer(call),
+      hangUpOrphan: (call) => void this.hangUpOrphan(call),
+      loadOlder: () => void this.loadOlder(),
+    });
+
+    this.dialInput = h("input", {
+      id: "dial-to",
+      type: "tel",
+      name: "to",
+      inputmode: "tel",
+      autocomplete: "tel",
+      placeholder: "+15555550123",
+      required: true,
+      "aria-describedby": "dial-hint dial-error",
+    });
+    this.dialButton = h("button", { type: "submit", class: "button primary" }, "Call");
+    this.testButton = h(
+      "button",
+      { type: "button", class: "button", onclick: () => this.startTest() },
+      "Start audio test",
+    );
+    this.idle = h(
+      "section",
+      { class: "idle", "aria-labelledby": "dial-title" },
+      h("h2", { id: "dial-title" }, "Place a call"),
+      h(
+        "form",
+        {
+          class: "dial",
+          novalidate: true,
+          onsubmit: (event: Event) => {
+            event.preventDefault();
+            this.placeCall();
+          },
+        },
+        h("label", { for: "dial-to" }, "Phone number"),
+        h("div", { class: "inline-field" }, this.dialInput, this.dialButton),
+        h("p", { class: "hint", id: "dial-hint" }, "International format with country code. The AI joins the call; take over at any time."),
+        this.dialError,
+      ),
+      h("h2", { class: "secondary-title" }, "Try the audio bridge"),
+      h(
+        "p",
+        { class: "hint" },
+        "Starts a meeting with no phone on the other end: hear the AI and check your microphone before taking calls.",
+      ),
+      this.testButton,
+    );
+
+    this.root = h(
+      "div",
+      { class: "workspace" },
+      h(
+        "header",
+        { class: "topbar" },
+        h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Calldesk"),
+        this.connection,
+        h(
+          "div",
+          { class: "account" },
+          this.soundButton,
+          h("span", { class: "agent-name" }, agent?.email ?? agent?.username ?? ""),
+          h("button", { type: "button", class: "button subtle", onclick: () => this.signOut() }, "Sign out"),
+        ),
+      ),
+      this.sessionBanner,
+      h("main", { class: "layout" }, h("div", { class: "queue-column" }, this.queueAlert, this.list.element), this.stage),
+      announcer,
+      this.monitor,
+    );
+    this.queueAlert.hidden = true;
+    this.poller = new CallPoller(api, {
+      calls: (calls, nextCursor) => this.onCalls(calls, nextCursor),
+      error: (error) => this.onPollError(error),
+    });
+  }
+
+  start(): void {
+    this.container.replaceChildren(this.root);
+    this.showIdle();
+    this.renderList();
+    this.poller.start();
+    setInterval(() => this.tickTimers(), 1000);
+    // Any first interaction unlocks the chime (the page came back from sign-in without a gesture).
+    const unlock = () => this.alerts.unlockSound();
+    addEventListener("pointerdown", unlock, { once: true });
+    addEventListener("keydown", unlock, { once: true });
+    addEventListener("pagehide", () => this.session?.sendOnUnload());
+    addEventListener("beforeunload", (event) => {
+      if (this.session && this.session.view.phase !== "ended") event.preventDefault();
+    });
+    this.auth.onSignedOut((error) => this.onSignedOut(error));
+  }
+
+  // ---- the queue ----
+
+  private onCalls(calls: Call[], nextCursor: string | null): void {
+    this.calls = calls;
+    if (!this.olderLoaded) this.nextCursor = nextCursor;
+    this.connection.dataset.state = "live";
+    this.connection.textContent = "Live";
+
+    const waiting = calls.filter((call) => call.status === "ringing" && call.direction === "inbound");
+    const fresh = waiting.filter((call) => !this.knownWaiting.has(call.id));
+    this.knownWaiting.clear();
+    for (const call of waiting) this.knownWaiting.add(call.id);
+    if (fresh.length) {
+      const first = fresh[0] as Call;
+      this.alerts.announce(
+        fresh.length === 1
+          ? `New call from ${formatPhone(first.from)}`
+          : `${fresh.length} new calls waiting`,
+      );
+      // No chime during a call: Web Audio output is not echo-cancelled and would reach the caller.
+      if (!this.session) this.alerts.chime();
+    } else if (this.firstList && waiting.length === 0) {
+      this.alerts.announce("No calls waiting.");
+    }
+    this.firstList = false;
+    this.alerts.setWaiting(waiting.length);
+
+    const current = this.session?.callId;
+    const mine = current ? calls.find((call) => call.id === current) : undefined;
+    if (mine) this.session?.callUpdated(mine);
+    this.renderList();
+  }
+
+  private onPollError(error: unknown): void {
+    if (error === null) return;
+    this.connection.dataset.state = "offline";
+    this.connection.textContent =
+      error instanceof ApiError && error.status === 0 ? "Offline, retrying…" : "Call service unavailable, retrying…";
+  }
+
+  private renderList(): void {
+    const ids = new Set(this.calls.map((call) => call.id));
+    const agent = this.auth.agent;
+    this.list.render({
+      calls: [...this.calls, ...this.older.filter((call) => !ids.has(call.id))],
+      busy: this.session !== null || this.starting,
+      answering: this.answering,
+      currentCallId: this.session?.view.phase === "ended" ? null : (this.session?.callId ?? null),
+      isMe: (answeredBy) => !!answeredBy && !!agent && (answeredBy === agent.email || answeredBy === agent.username),
+      hasOlder: this.nextCursor !== null,
+      loadingOlder: this.loadingOlder,
+    });
+  }
+
+  private async loadOlder(): Promise<void> {
+    if (!this.nextCursor || this.loadingOlder) return;
+    this.loadingOlder = true;
+    this.renderList();
+    try {
+      const result = await this.api.listCalls({ cursor: this.nextCursor });
+      if (!result.notModified) {
+        this.older = [...this.older, ...result.page.calls];
+        this.nextCursor = result.page.nextCursor;
+        this.olderLoaded = true;
+      }
+    } catch (error) {
+      this.showQueueAlert(`Couldn't load older calls: ${messageOf(error)}`);
+    } finally {
+      this.loadingOlder = false;
+      this.renderList();
+    }
+  }
+
+  private showQueueAlert(text: string): void {
+    this.queueAlert.replaceChildren(
+      h("span", null, text),
+      h("button", { type: "button", class: "icon-button", "aria-label": "Dismiss", onclick: () => (this.queueAlert.hidden = true) }, "×"),
+    );
+    this.queueAlert.hidden = false;
+  }
+
+  private tickTimers(): void {
+    const now = Date.now();
+    for (const element of this.root.querySelectorAll<HTMLElement>("[data-since]")) {
+      element.textContent = formatDuration(now - Date.parse(element.dataset.since ?? ""));
+    }
+  }
+
+  // ---- starting calls ----
+
+  private answer(call: Call): void {
+    if (this.session || this.starting) return;
+    this.answering.add(call.id);
+    this.queueAlert.hidden = true;
+    void this.runSession("inbound", call.from, async () => {
+      const answered = await this.api.answer(call.id);
+      return { joinInfo: answered, call: answered.call };
+    })
+      .catch((error: unknown) => {
+        const number = formatPhone(call.from);
+        if (error instanceof ApiError && error.code === "call_taken") {
+          this.showQueueAlert(`Another agent answered ${number} first.`);
+        } else if (error instanceof ApiError && error.code === "call_not_ringing") {
+          this.showQueueAlert(`${number} hung up before you answered.`);
+        } else {
+          this.showQueueAlert(`Couldn't answer ${number}: ${messageOf(error)}`);
+        }
+      })
+      .finally(() => {
+        this.answering.delete(call.id);
+        void this.poller.pollNow();
+      });
+  }
+
+  private placeCall(): void {
+    if (this.session || this.starting) return;
+    this.dialError.hidden = true;
+    this.dialInput.removeAttribute("aria-invalid");
+    const to = normalizePhoneInput(this.dialInput.value);
+    if (!to) {
+      this.showDialError("Enter the number in international format, e.g. +15555550123.");
+      return;
+    }
+    void this.runSession("outbound", to, async () => {
+      const placed = await this.api.placeCall(to);
+      return { joinInfo: placed, call: placed.call };
+    })
+      .then(() => (this.dialInput.value = ""))
+      .catch((error: unknown) => {
+        const known = error instanceof ApiError ? PLACE_CALL_ERRORS[error.code] : undefined;
+        this.showDialError(known ?? `Couldn't place the call: ${messageOf(error)}`);
+      })
+      .finally(() => void this.poller.pollNow());
+  }
+
+  private startTest(): void {
+    if (this.session || this.starting) return;
+    void this.runSession("test", null, async () => ({ joinInfo: await this.api.createMeeting(), call: null })).catch(
+      (error: unknown) => this.showQueueAlert(`Couldn't start the audio test: ${messageOf(error)}`),
+    );
+  }
+
+  private showDialError(text: string): void {
+    this.dialError.textContent = text;
+    this.dialError.hidden = false;
+    this.dialInput.setAttribute("aria-invalid", "true");
+    this.dialInput.focus();
+  }
+
+  /**
+   * Runs inside the click/submit: the AudioContext must be created before the first await, or the
+   * browser keeps it suspended. The call modules are loaded while the API answers.
+   */
+  private async runSession(kind: CallKind, remoteNumber: string | null, obtainJoin: JoinSource): Promise<void> {
+    this.starting = true;
+    this.setStartButtons(false);
+    this.renderList();
+    const context = new AudioContext({ latencyHint: "interactive" });
+    try {
+      const [{ CallSession }, { CallPanel }] = await loadCallModules();
+      const session = new CallSession(this.api, kind, this.monitor, remoteNumber, context);
+      this.session = session;
+      const panel = new CallPanel(session, () => this.closeSession());
+      this.panel = panel;
+      this.stage.replaceChildren(panel.element);
+      panel.focus();
+      try {
+        await session.start(obtainJoin);
+      } catch (error) {
+        this.closeSession();
+        throw error;
+      }
+    } catch (error) {
+      if (context.state !== "closed") await context.close().catch(() => undefined);
+      throw error;
+    } finally {
+      this.starting = false;
+      this.setStartButtons(true);
+      this.renderList();
+    }
+  }
+
+  private closeSession(): void {
+    const session = this.session;
+    this.panel?.destroy();
+    this.panel = null;
+    this.session = null;
+    if (session && session.view.phase !== "ended") void session.finish(null);
+    this.showIdle();
+    this.renderList();
+    void this.poller.pollNow();
+  }
+
+  private showIdle(): void {
+    this.stage.replaceChildren(this.idle);
+  }
+
+  private setStartButtons(enabled: boolean): void {
+    this.dialButton.disabled = !enabled;
+    this.testButton.disabled = !enabled;
+  }
+
+  private async hangUpOrphan(call: Call): Promise<void> {
+    try {
+      await this.api.hangup(call.id);
+    } catch (error) {
+      this.showQueueAlert(`Couldn't hang up ${formatPhone(remoteParty(call))}: ${messageOf(error)}`);
+    }
+    void this.poller.pollNow();
+  }
+
+  // ---- account ----
+
+  private signOut(): void {
+    if (this.session && this.session.view.phase !== "ended") {
+      this.showQueueAlert("Hang up or return the call to the queue before signing out.");
+      return;
+    }
+    this.poller.stop();
+    this.auth.signOut();
+  }
+
+  private onSignedOut(error: AuthError): void {
+    this.poller.stop();
+    this.sessionBanner.replaceChildren(
+      h("span", null, error.message),
+      h("button", { type: "button", class: "button small", onclick: () => void this.auth.beginSignIn() }, "Sign in again"),
+    );
+    this.sessionBanner.hidden = false;
+    this.connection.dataset.state = "offline";
+    this.connection.textContent = "Signed out";
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
