@@ -22,7 +22,9 @@ class Price:
 PHONE_NUMBER_LOCAL = Price(1.00, "per local number per month", "Chime SDK pricing: phone numbers")
 PHONE_NUMBER_TOLL_FREE = Price(2.00, "per toll-free number per month", "Chime SDK pricing: phone numbers")
 INBOUND_LOCAL_MINUTE = Price(0.0022, "per inbound minute, US local number", "Chime SDK pricing: PSTN calling")
-INBOUND_TOLL_FREE_MINUTE = Price(0.0130, "per inbound minute, US toll-free", "Chime SDK pricing: PSTN calling")
+INBOUND_TOLL_FREE_MINUTE = Price(
+    0.0130, "per inbound minute, US toll-free", "Chime SDK pricing: PSTN calling"
+)
 OUTBOUND_US_MINUTE = Price(0.0049, "per outbound minute to the US", "Chime SDK pricing: PSTN calling")
 PSTN_AUDIO_MINUTE = Price(0.002, "per SIP media application minute per leg", "Chime SDK pricing: PSTN audio")
 MEETING_ATTENDEE_MINUTE = Price(0.0017, "per attendee-minute", "Chime SDK pricing: meetings")
@@ -88,4 +90,9 @@ def estimate(*, toll_free: bool, alarms: int, dashboards: int) -> Estimate:
 
 
 def per_call_extras(greeting_characters: int) -> list[tuple[str, float]]:
-    return [("spoken greeting (Polly, standard voice), once per call", greeting_characters * POLLY_STANDARD_CHARACTER.usd)]
+    return [
+        (
+            "spoken greeting (Polly, standard voice), once per call",
+            greeting_characters * POLLY_STANDARD_CHARACTER.usd,
+        )
+    ]

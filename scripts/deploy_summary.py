@@ -1,7 +1,7 @@
 """Says what `cdk deploy` would create, from the synthesized cloud assembly in cdk.out, and what it costs.
 
-    python -m scripts.deploy_summary            # the summary
-    python -m scripts.deploy_summary --region   # just the deploy region (for cfn-lint)
+python -m scripts.deploy_summary            # the summary
+python -m scripts.deploy_summary --region   # just the deploy region (for cfn-lint)
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ def summarize(out: Path) -> str:
                 lines.append(f"        number: {describe_phone_number(props)}")
                 toll_free = props.get("NumberType") == "TollFree"
             if resource["Type"] == "AWS::Lambda::Function":
-                greeting = max(greeting, len(props.get("Environment", {}).get("Variables", {}).get("GREETING_TEXT", "")))
+                greeting = max(
+                    greeting, len(props.get("Environment", {}).get("Variables", {}).get("GREETING_TEXT", ""))
+                )
         others = sum(count for resource_type, count in types.items() if resource_type not in NOTABLE)
         lines.append(f"  {others:>3} x other (IAM roles and policies, log groups, permissions, rules...)")
         outputs = template.get("Outputs", {})
@@ -100,8 +102,10 @@ def summarize(out: Path) -> str:
     for label, amount in cost.per_agent_month:
         lines.append(f"      ${amount:8.4f}  {label}")
     lines.append("  Azure OpenAI Realtime audio is billed by Azure, per token, on top of this.")
-    lines.append("  A 5-minute call answered by the AI costs about "
-                 f"${5 * cost.minute_total + per_call_extras(greeting)[0][1]:.3f} on AWS.")
+    lines.append(
+        "  A 5-minute call answered by the AI costs about "
+        f"${5 * cost.minute_total + per_call_extras(greeting)[0][1]:.3f} on AWS."
+    )
     return "\n".join(lines)
 
 
@@ -111,7 +115,9 @@ def deploy_region(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("cdk.out"))
     parser.add_argument("--region", action="store_true", help="print only the deploy region(s)")
     args = parser.parse_args(argv)

@@ -65,4 +65,6 @@ def compose(app: App, settings: Settings) -> PhoneLine:
     Tags.of(app).add("app", "ai-phone-line")
     Tags.of(app).add("app-prefix", settings.prefix)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return PhoneLine(telephony=telephony, web_hosting=web_hosting, meeting_api=meeting_api, web_client=web_client)
+    return PhoneLine(
+        telephony=telephony, web_hosting=web_hosting, meeting_api=meeting_api, web_client=web_client
+    )

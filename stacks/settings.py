@@ -58,7 +58,9 @@ TOLL_FREE_PREFIXES = ("800", "833", "844", "855", "866", "877", "888")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 E164_PREFIX = re.compile(r"^\+[1-9]\d{0,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-AZURE_HOST = re.compile(r"^https://[a-z0-9][a-z0-9-]{1,62}\.(openai\.azure\.com|cognitiveservices\.azure\.com)/?$")
+AZURE_HOST = re.compile(
+    r"^https://[a-z0-9][a-z0-9-]{1,62}\.(openai\.azure\.com|cognitiveservices\.azure\.com)/?$"
+)
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
 # Azure OpenAI Realtime voices (gpt-realtime family).
 AZURE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
@@ -99,14 +101,6 @@ class PhoneNumberChoice:
     @property
     def mode(self) -> str:
         return "existing" if self.existing else "order"
-
-    def describe(self) -> str:
-        if self.existing:
-            return f"existing number {self.existing}"
-        where = f"area code {self.area_code}" if self.area_code else f"prefix {self.toll_free_prefix}"
-        if not (self.area_code or self.toll_free_prefix):
-            where = "any area code"
-        return f"a new {self.number_type} {self.country} number ({where})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +224,13 @@ def _matching(key: str, value: Any, pattern: re.Pattern[str], allowed: str) -> s
 def _origination_routes(key: str, value: Any) -> tuple[OriginationRoute, ...]:
     routes = []
     for item in _list(key, value):
-        if not isinstance(item, dict) or not {"host"} <= set(item) <= {"host", "port", "protocol", "priority", "weight"}:
+        if not isinstance(item, dict) or not {"host"} <= set(item) <= {
+            "host",
+            "port",
+            "protocol",
+            "priority",
+            "weight",
+        }:
             raise _fail(key, value, 'each route is {"host", "port"?, "protocol"?, "priority"?, "weight"?}')
         host = item["host"]
         if not isinstance(host, str) or not re.match(r"^[A-Za-z0-9.-]{1,253}$", host):
@@ -316,16 +316,21 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
         return DEFAULTS[key] if value in ("", None) and DEFAULTS[key] is not None else value
 
     prefix = _matching(
-        "prefix", get("prefix"), re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$"),
+        "prefix",
+        get("prefix"),
+        re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$"),
         "must be 3-20 lowercase letters, digits or dashes, starting with a letter (e.g. phoneline-prod)",
     )
     account = get("account") or default_account
     if account is not None:
-        account = _matching("account", str(account), re.compile(r"^\d{12}$"), "must be a 12-digit AWS account id")
+        account = _matching(
+            "account", str(account), re.compile(r"^\d{12}$"), "must be a 12-digit AWS account id"
+        )
     region = get("region")
     if region not in VOICE_REGIONS:
         raise _fail(
-            "region", region,
+            "region",
+            region,
             f"Amazon Chime SDK SIP media applications exist only in {', '.join(VOICE_REGIONS)}",
         )
     meeting_region = _choice("meetingRegion", get("meetingRegion") or region, MEETING_REGIONS)
@@ -340,7 +345,10 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
         call_control=CallControlOptions(
             greeting_text=_text("greetingText", get("greetingText") or "", max_length=1000),
             greeting_voice=_matching(
-                "greetingVoice", get("greetingVoice"), POLLY_VOICE, "must be an Amazon Polly voice id, e.g. Joanna"
+                "greetingVoice",
+                get("greetingVoice"),
+                POLLY_VOICE,
+                "must be an Amazon Polly voice id, e.g. Joanna",
             ),
             wait_timeout_seconds=_int("waitTimeoutSeconds", get("waitTimeoutSeconds"), 30, 3600),
             call_retention_days=_int("callRetentionDays", get("callRetentionDays"), 1, 3650),
@@ -361,16 +369,21 @@ def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
     release = _bool("releaseNumberOnDelete", get("releaseNumberOnDelete"))
     if existing:
         existing = _matching(
-            "phoneNumber", str(existing), E164, "must be an E.164 number such as +12065550100 (+, country code, number)"
+            "phoneNumber",
+            str(existing),
+            E164,
+            "must be an E.164 number such as +12065550100 (+, country code, number)",
         )
         if order_keys:
             raise _fail(
-                order_keys[0], get(order_keys[0]),
+                order_keys[0],
+                get(order_keys[0]),
                 "cannot be combined with phoneNumber: either use an existing number or order a new one",
             )
         if release:
             raise _fail(
-                "releaseNumberOnDelete", True,
+                "releaseNumberOnDelete",
+                True,
                 "applies only to numbers this app orders; an existing phoneNumber is never released",
             )
         return PhoneNumberChoice(existing, "", None, None, "", False)
@@ -379,7 +392,8 @@ def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
         raise _fail("phoneCountry", country, "must be a two-letter ISO 3166 country code such as US")
     if country not in ORDERABLE_COUNTRIES:
         raise _fail(
-            "phoneCountry", country,
+            "phoneCountry",
+            country,
             f"numbers can be ordered here only in {', '.join(ORDERABLE_COUNTRIES)}; for other countries get a "
             "number through AWS Support and set phoneNumber",
         )
@@ -390,7 +404,10 @@ def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
     number_type = _choice("phoneNumberType", get("phoneNumberType") or default_type, ("Local", "TollFree"))
     if area_code:
         area_code = _matching(
-            "phoneAreaCode", str(area_code), re.compile(r"^[2-9]\d\d$"), "must be a 3-digit area code such as 206"
+            "phoneAreaCode",
+            str(area_code),
+            re.compile(r"^[2-9]\d\d$"),
+            "must be a 3-digit area code such as 206",
         )
         if number_type != "Local":
             raise _fail("phoneNumberType", number_type, "must be Local when phoneAreaCode is set")
@@ -398,8 +415,18 @@ def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
         toll_free = _choice("phoneTollFreePrefix", str(toll_free), TOLL_FREE_PREFIXES)
         if number_type != "TollFree":
             raise _fail("phoneNumberType", number_type, "must be TollFree when phoneTollFreePrefix is set")
+    if number_type == "Local" and not area_code:
+        raise _fail(
+            "phoneAreaCode",
+            None,
+            f"is required to order a Local {country} number: a 3-digit area code such as 206",
+        )
     if number_type == "TollFree" and not toll_free:
-        raise _fail("phoneTollFreePrefix", None, f"is required for TollFree numbers: one of {', '.join(TOLL_FREE_PREFIXES)}")
+        raise _fail(
+            "phoneTollFreePrefix",
+            None,
+            f"is required for TollFree numbers: one of {', '.join(TOLL_FREE_PREFIXES)}",
+        )
     return PhoneNumberChoice(None, country, area_code or None, toll_free or None, number_type, release)
 
 
@@ -423,7 +450,9 @@ def _azure(get: Callable[[str], Any]) -> AzureOptions:
     endpoint = get("azureOpenAiEndpoint")
     if endpoint:
         endpoint = _matching(
-            "azureOpenAiEndpoint", endpoint, AZURE_HOST,
+            "azureOpenAiEndpoint",
+            endpoint,
+            AZURE_HOST,
             "must be your Azure OpenAI resource URL, e.g. https://my-resource.openai.azure.com",
         ).rstrip("/")
     secret_arn = get("azureOpenAiSecretArn")
@@ -432,7 +461,9 @@ def _azure(get: Callable[[str], Any]) -> AzureOptions:
             "azureOpenAiSecretArn", secret_arn, SECRET_ARN, "must be a Secrets Manager secret ARN"
         )
     deployment = _matching(
-        "azureOpenAiDeployment", get("azureOpenAiDeployment"), re.compile(r"^[A-Za-z0-9._-]{1,64}$"),
+        "azureOpenAiDeployment",
+        get("azureOpenAiDeployment"),
+        re.compile(r"^[A-Za-z0-9._-]{1,64}$"),
         "must be the Azure OpenAI deployment name (letters, digits, . _ -)",
     )
     return AzureOptions(
@@ -453,11 +484,14 @@ def _agents(get: Callable[[str], Any]) -> AgentOptions:
             raise _fail("agentEmails", emails, f"{email!r} is not an e-mail address")
     if len(set(emails)) != len(emails):
         raise _fail("agentEmails", emails, "lists an address twice")
-    prefixes = [str(item).strip() for item in _list("outboundAllowedPrefixes", get("outboundAllowedPrefixes"))]
+    prefixes = [
+        str(item).strip() for item in _list("outboundAllowedPrefixes", get("outboundAllowedPrefixes"))
+    ]
     for prefix in prefixes:
         if not E164_PREFIX.match(prefix):
             raise _fail(
-                "outboundAllowedPrefixes", prefixes,
+                "outboundAllowedPrefixes",
+                prefixes,
                 f"{prefix!r} must be an E.164 prefix such as +1 or +4420 (+ then digits)",
             )
     return AgentOptions(

@@ -16,6 +16,7 @@ from telephony_provider import (
     logs,
     phone_number,
     preflight,
+    service_linked_role,
     sip_media_application,
     sip_rule,
     voice_connector,
@@ -27,6 +28,7 @@ from telephony_provider.events import DONE, Completion, Outcome, ProviderEvent, 
 from telephony_provider.properties import (
     parse_phone_number,
     parse_preflight,
+    parse_service_linked_role,
     parse_sip_media_application,
     parse_sip_rule,
     parse_voice_connector,
@@ -51,6 +53,7 @@ class ResourceKind(Generic[P]):
 
 KINDS: Mapping[str, ResourceKind[Any]] = {
     "Preflight": ResourceKind(parse_preflight, preflight.on_event),
+    "ServiceLinkedRole": ResourceKind(parse_service_linked_role, service_linked_role.on_event),
     "VoiceConnector": ResourceKind(parse_voice_connector, voice_connector.on_event),
     "SipMediaApplication": ResourceKind(parse_sip_media_application, sip_media_application.on_event),
     "PhoneNumber": ResourceKind(parse_phone_number, phone_number.on_event, phone_number.is_complete),

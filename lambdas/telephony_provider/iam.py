@@ -56,3 +56,6 @@ LOG_DELIVERY_ACTIONS: frozenset[str] = frozenset(
         "logs:DescribeResourcePolicies",
     }
 )
+
+# The service-linked role Speak needs: read to see whether it exists, create only when missing.
+IAM_ROLE_ACTIONS: frozenset[str] = frozenset({"iam:GetRole", "iam:CreateServiceLinkedRole"})

@@ -189,6 +189,10 @@ def _lambda_arn(reader: _Reader, region: str) -> str:
     return arn
 
 
+def parse_service_linked_role(raw: Mapping[str, Any]) -> None:
+    _Reader("ServiceLinkedRole", raw).only()
+
+
 @dataclass(frozen=True)
 class PreflightProps:
     account_id: str

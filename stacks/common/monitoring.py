@@ -36,15 +36,25 @@ class Monitoring(Construct):
         self.alarm_on(f"{label}Errors", errors, threshold=1, description=f"{label} raised errors")
         self.alarm_on(f"{label}Throttles", throttles, threshold=1, description=f"{label} was throttled")
         self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(title=f"{label}: invocations, errors, throttles", left=[
-                function.metric_invocations(period=Duration.minutes(1)), errors, throttles,
-            ]),
-            cloudwatch.GraphWidget(title=f"{label}: duration p99", left=[
-                function.metric_duration(period=Duration.minutes(1), statistic="p99"),
-            ]),
+            cloudwatch.GraphWidget(
+                title=f"{label}: invocations, errors, throttles",
+                left=[
+                    function.metric_invocations(period=Duration.minutes(1)),
+                    errors,
+                    throttles,
+                ],
+            ),
+            cloudwatch.GraphWidget(
+                title=f"{label}: duration p99",
+                left=[
+                    function.metric_duration(period=Duration.minutes(1), statistic="p99"),
+                ],
+            ),
         )
 
-    def alarm_on(self, construct_id: str, metric: cloudwatch.IMetric, *, threshold: float, description: str) -> None:
+    def alarm_on(
+        self, construct_id: str, metric: cloudwatch.IMetric, *, threshold: float, description: str
+    ) -> None:
         alarm = cloudwatch.Alarm(
             self,
             construct_id,

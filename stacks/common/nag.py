@@ -6,7 +6,9 @@ from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from constructs import IConstruct
 
 
-def acknowledge(construct: IConstruct, rule: str, reason: str, *, applies_to: list[str] | None = None) -> None:
+def acknowledge(
+    construct: IConstruct, rule: str, reason: str, *, applies_to: list[str] | None = None
+) -> None:
     """Acknowledge one cdk-nag finding on `construct` (and its children) with a specific reason."""
     if len(reason) < 40:
         raise ValueError(f"acknowledgement of {rule} needs a real reason, not {reason!r}")
@@ -25,5 +27,13 @@ def arn_finding(resource: IConstruct, suffix: str) -> str:
     return f"Resource::<{stack.resolve(stack.get_logical_id(child))}.Arn>{suffix}"
 
 
-def meeting_finding(region: str) -> str:
-    return f"Resource::arn:<AWS::Partition>:chime:{region}:<AWS::AccountId>:meeting/*"
+def partition_text(scope: IConstruct) -> str:
+    """How cdk-nag renders the partition: a literal with enablePartitionLiterals, else the pseudo parameter."""
+    stack = Stack.of(scope)
+    resolved = stack.resolve(stack.partition)
+    return resolved if isinstance(resolved, str) else "<AWS::Partition>"
+
+
+def meeting_finding(scope: IConstruct) -> str:
+    stack = Stack.of(scope)
+    return f"Resource::arn:{partition_text(scope)}:chime:{stack.region}:<AWS::AccountId>:meeting/*"

@@ -157,7 +157,7 @@ class MeetingApi(Construct):
             "AwsSolutions-IAM5",
             "Meeting ids are created per call at run time and Chime authorizes meeting actions against "
             "meeting/* of this account and region.",
-            applies_to=[meeting_finding(stack.region)],
+            applies_to=[meeting_finding(self)],
         )
 
         access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS)
@@ -167,7 +167,11 @@ class MeetingApi(Construct):
             description="Meeting API for the agent web client",
             cors_preflight=apigw.CorsPreflightOptions(
                 allow_origins=[web_url],
-                allow_methods=[apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.DELETE],
+                allow_methods=[
+                    apigw.CorsHttpMethod.GET,
+                    apigw.CorsHttpMethod.POST,
+                    apigw.CorsHttpMethod.DELETE,
+                ],
                 allow_headers=["authorization", "content-type", "if-none-match"],
                 expose_headers=["etag", "retry-after"],
                 max_age=Duration.hours(1),
@@ -182,7 +186,10 @@ class MeetingApi(Construct):
             throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),
         )
         authorizer = authorizers.HttpJwtAuthorizer(
-            "AgentJwt", issuer_url, jwt_audience=[client_id], identity_source=["$request.header.Authorization"]
+            "AgentJwt",
+            issuer_url,
+            jwt_audience=[client_id],
+            identity_source=["$request.header.Authorization"],
         )
         integration = integrations.HttpLambdaIntegration("Handler", self.function)
         route_settings = {}

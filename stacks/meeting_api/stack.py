@@ -41,7 +41,9 @@ class MeetingApiStack(Stack):
             issuer_url=self.identity.issuer_url,
             client_id=self.identity.client.user_pool_client_id,
         )
-        monitoring = Monitoring(self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email)
+        monitoring = Monitoring(
+            self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email
+        )
         monitoring.watch_function("MeetingApi", self.api.function)
         self.web_config = {
             "region": settings.region,

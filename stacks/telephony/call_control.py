@@ -12,8 +12,8 @@ from constructs import Construct
 from calls import schema
 from stacks.common.lambda_code import powertools_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
-from stacks.telephony.call_store import grant_calls_table
 from stacks.settings import Settings
+from stacks.telephony.call_store import grant_calls_table
 
 CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
 
@@ -91,7 +91,9 @@ class CallControl(Construct):
         )
         grant_calls_table(self.sweeper, table)
         self.sweeper.add_to_role_policy(
-            iam.PolicyStatement(actions=["chime:DeleteMeeting", "chime:GetMeeting"], resources=meeting_arns(stack))
+            iam.PolicyStatement(
+                actions=["chime:DeleteMeeting", "chime:GetMeeting"], resources=meeting_arns(stack)
+            )
         )
         for function in (self.function, self.sweeper):
             acknowledge(
@@ -99,7 +101,7 @@ class CallControl(Construct):
                 "AwsSolutions-IAM5",
                 "Meeting ids are created per call at run time, and Chime authorizes CreateMeeting* against "
                 "meeting/* of this account and region.",
-                applies_to=[meeting_finding(stack.region)],
+                applies_to=[meeting_finding(self)],
             )
         events.Rule(
             self,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from calls import schema
@@ -33,7 +33,9 @@ class CallStore(Construct):
                     partition_key=dynamodb.Attribute(
                         name=schema.LIST_PARTITION_KEY, type=dynamodb.AttributeType.STRING
                     ),
-                    sort_key=dynamodb.Attribute(name=schema.LIST_SORT_KEY, type=dynamodb.AttributeType.STRING),
+                    sort_key=dynamodb.Attribute(
+                        name=schema.LIST_SORT_KEY, type=dynamodb.AttributeType.STRING
+                    ),
                     projection_type=dynamodb.ProjectionType.ALL,
                 )
             ],

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from aws_cdk import aws_lambda as lambda_
-
 from stacks.common.lambda_code import python_function
 from stacks.common.nag import acknowledge, arn_finding
-from telephony_provider.iam import CHIME_VOICE_ACTIONS
-
-# Vended-log delivery for Voice Connector SIP/media-metric logs: CloudWatch Logs authorizes these on
-# the caller ("Access Denied for LogDestination" otherwise); none of them takes a resource ARN.
-LOG_DELIVERY_ACTIONS = (
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-)
+from telephony_provider.iam import CHIME_VOICE_ACTIONS, LOG_DELIVERY_ACTIONS
 
 
 class TelephonyProvider(Construct):
@@ -42,7 +28,8 @@ class TelephonyProvider(Construct):
             packages=("telephony_provider",),
             description="Creates, updates and deletes Chime SDK Voice resources CloudFormation lacks",
             environment={},
-            timeout=Duration.minutes(2),
+            # One AWS call can take ~100 s on a bad network with throttling backoff.
+            timeout=Duration.minutes(5),
             memory_size=256,
         )
         self.is_complete = python_function(
@@ -56,7 +43,8 @@ class TelephonyProvider(Construct):
             memory_size=256,
         )
         chime = iam.PolicyStatement(actions=sorted(CHIME_VOICE_ACTIONS), resources=["*"])
-        log_delivery = iam.PolicyStatement(actions=list(LOG_DELIVERY_ACTIONS), resources=["*"])
+        # Voice Connector SIP/metric logs are CloudWatch vended-log deliveries set up as the caller.
+        log_delivery = iam.PolicyStatement(actions=sorted(LOG_DELIVERY_ACTIONS), resources=["*"])
         # Speak / SpeakAndGetDigits use Polly through this service-linked role; the provider creates it if missing.
         role_arn = (
             f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
@@ -102,7 +90,9 @@ class TelephonyProvider(Construct):
             "AwsSolutions-IAM4",
             "The CDK provider framework's own functions use AWSLambdaBasicExecutionRole for their logs; "
             "it grants only CloudWatch Logs writes.",
-            applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+            applies_to=[
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+            ],
         )
         acknowledge(
             self.provider,

@@ -18,6 +18,7 @@ from stacks.telephony.voice import (
     SipRule,
     VoiceConnector,
     VoiceConnectorSettings,
+    VoiceServiceRole,
 )
 
 
@@ -38,6 +39,7 @@ class TelephonyStack(Stack):
             self, "SipMediaApplication", service_token=token, name=f"{prefix}-calls", lambda_arn=handler_arn
         )
         self.sip_media_application.node.add_dependency(preflight)
+        VoiceServiceRole(self, "VoiceServiceRole", service_token=token).node.add_dependency(preflight)
         self.voice_connector = VoiceConnector(
             self,
             "VoiceConnector",
@@ -98,7 +100,11 @@ class TelephonyStack(Stack):
         for name, value, description in (
             ("PhoneNumber", self.phone_number.e164, "The number callers dial"),
             ("VoiceConnectorId", self.voice_connector.voice_connector_id, "Voice Connector id"),
-            ("VoiceConnectorHost", self.voice_connector.outbound_host_name, "Voice Connector outbound host name"),
+            (
+                "VoiceConnectorHost",
+                self.voice_connector.outbound_host_name,
+                "Voice Connector outbound host name",
+            ),
             ("SipMediaApplicationId", sma_id, "SIP media application id"),
             ("Region", self.region, "Region of the phone line"),
             ("CallsTable", self.call_store.table.table_name, "DynamoDB table of calls"),

@@ -27,7 +27,9 @@ REGIONS_WITH_CFN_CHIME_VOICE = frozenset(
 )
 
 
-def _custom(scope: Construct, construct_id: str, token: str, kind: str, props: dict[str, Any]) -> CustomResource:
+def _custom(
+    scope: Construct, construct_id: str, token: str, kind: str, props: dict[str, Any]
+) -> CustomResource:
     return CustomResource(
         scope,
         construct_id,
@@ -44,7 +46,9 @@ class Preflight(Construct):
     deletes a probe SMA and fails the deploy with a plain message (account, region, what to do) if refused.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, service_token: str, lambda_arn: str, prefix: str):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, service_token: str, lambda_arn: str, prefix: str
+    ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.resource = _custom(
@@ -52,12 +56,28 @@ class Preflight(Construct):
             "Check",
             service_token,
             "Preflight",
-            {"AccountId": stack.account, "AwsRegion": stack.region, "LambdaArn": lambda_arn, "NamePrefix": prefix},
+            {
+                "AccountId": stack.account,
+                "AwsRegion": stack.region,
+                "LambdaArn": lambda_arn,
+                "NamePrefix": prefix,
+            },
         )
 
 
+class VoiceServiceRole(Construct):
+    """Creates AWSServiceRoleForAmazonChimeVoiceConnector if the account lacks it (Speak uses Polly through
+    it); never deletes it, since it is account-wide."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, service_token: str):
+        super().__init__(scope, construct_id)
+        self.resource = _custom(self, "Resource", service_token, "ServiceLinkedRole", {})
+
+
 class VoiceConnector(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, service_token: str, name: str, encryption: bool):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, service_token: str, name: str, encryption: bool
+    ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         if stack.region in REGIONS_WITH_CFN_CHIME_VOICE:
@@ -122,7 +142,9 @@ class VoiceConnectorSettings(Construct):
 
 
 class SipMediaApplication(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, service_token: str, name: str, lambda_arn: str):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, service_token: str, name: str, lambda_arn: str
+    ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         if stack.region in REGIONS_WITH_CFN_CHIME_VOICE:
@@ -131,7 +153,9 @@ class SipMediaApplication(Construct):
                 "Resource",
                 name=name,
                 aws_region=stack.region,
-                endpoints=[chime.CfnSipMediaApplication.SipMediaApplicationEndpointProperty(lambda_arn=lambda_arn)],
+                endpoints=[
+                    chime.CfnSipMediaApplication.SipMediaApplicationEndpointProperty(lambda_arn=lambda_arn)
+                ],
             )
             self.sip_media_application_id: str = resource.attr_sip_media_application_id
             self.node.default_child = resource

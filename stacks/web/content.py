@@ -9,8 +9,6 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from stacks.common.nag import acknowledge
-
 DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
 

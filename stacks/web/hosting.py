@@ -94,7 +94,8 @@ class WebHosting(Construct):
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True
                 ),
                 referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
                 ),
             ),
             custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
@@ -125,7 +126,10 @@ class WebHosting(Construct):
             # The single-page app routes in the browser: unknown paths get the app itself.
             error_responses=[
                 cloudfront.ErrorResponse(
-                    http_status=status, response_http_status=200, response_page_path="/index.html", ttl=Duration.seconds(0)
+                    http_status=status,
+                    response_http_status=200,
+                    response_page_path="/index.html",
+                    ttl=Duration.seconds(0),
                 )
                 for status in (403, 404)
             ],

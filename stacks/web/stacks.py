@@ -6,7 +6,7 @@ from aws_cdk import Aws, CfnOutput, Stack
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.common.nag import acknowledge
+from stacks.common.nag import acknowledge, partition_text
 from stacks.settings import Settings
 from stacks.web.content import WebContent
 from stacks.web.hosting import WebHosting, content_security_policy
@@ -36,7 +36,9 @@ class WebHostingStack(Stack):
         )
         self.hosting = WebHosting(self, "Hosting", csp=csp, bucket_name=site_bucket_name(settings))
         self.url = self.hosting.url
-        CfnOutput(self, "WebClientUrl", value=self.url, description="Where agents sign in", key="WebClientUrl")
+        CfnOutput(
+            self, "WebClientUrl", value=self.url, description="Where agents sign in", key="WebClientUrl"
+        )
 
 
 class WebClientStack(Stack):
@@ -67,8 +69,11 @@ class WebClientStack(Stack):
             "AwsSolutions-IAM4",
             "The BucketDeployment custom resource's function (aws-cdk-lib) uses AWSLambdaBasicExecutionRole "
             "for its own logs only.",
-            applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+            applies_to=[
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+            ],
         )
+        partition = partition_text(self)
         acknowledge(
             deployer,
             "AwsSolutions-IAM5",
@@ -82,8 +87,8 @@ class WebClientStack(Stack):
                 "Action::s3:DeleteObject*",
                 "Action::s3:Abort*",
                 "Resource::*",
-                f"Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*",
-                f"Resource::arn:<AWS::Partition>:s3:::{settings.prefix}-web-<AWS::AccountId>-{self.region}/*",
+                f"Resource::arn:{partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*",
+                f"Resource::arn:{partition}:s3:::{settings.prefix}-web-<AWS::AccountId>-{self.region}/*",
             ],
         )
         acknowledge(

@@ -14,6 +14,7 @@ NUMBER = "+12065550100"
 def test_every_resource_type_has_a_kind() -> None:
     assert set(handler.KINDS) == {
         "Preflight",
+        "ServiceLinkedRole",
         "VoiceConnector",
         "SipMediaApplication",
         "PhoneNumber",

@@ -5,16 +5,27 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import boto3
+
 from telephony_provider import iam
 from tests.unit.lambdas.telephony_provider.testkit import chime_client
 
 TEST_DIR = Path(__file__).resolve().parent
 PACKAGE_DIR = Path(iam.__file__).resolve().parent
 API_NAMES: dict[str, str] = chime_client().meta.method_to_api_mapping  # python method -> API operation
+IAM_API_NAMES: dict[str, str] = {
+    method: operation
+    for method, operation in boto3.client("iam", region_name="us-east-1").meta.method_to_api_mapping.items()
+    if method in ("get_role", "create_service_linked_role")  # the service-linked role's two calls
+}
+ALLOWED = iam.CHIME_VOICE_ACTIONS | iam.IAM_ROLE_ACTIONS
 
 
 def _actions(methods: set[str]) -> set[str]:
-    return {f"chime:{API_NAMES[method]}" for method in methods}
+    return {
+        f"chime:{API_NAMES[method]}" if method in API_NAMES else f"iam:{IAM_API_NAMES[method]}"
+        for method in methods
+    }
 
 
 def _stubbed_methods() -> set[str]:
@@ -40,7 +51,7 @@ def _called_methods() -> set[str]:
     methods: set[str] = set()
     for path in PACKAGE_DIR.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Attribute) and node.attr in API_NAMES:
+            if isinstance(node, ast.Attribute) and (node.attr in API_NAMES or node.attr in IAM_API_NAMES):
                 methods.add(node.attr)
     return methods
 
@@ -54,11 +65,11 @@ def test_actions_use_the_chime_prefix_and_real_operations() -> None:
 
 
 def test_every_stubbed_operation_is_allowed_and_every_allowed_one_is_stubbed() -> None:
-    assert _actions(_stubbed_methods()) == iam.CHIME_VOICE_ACTIONS
+    assert _actions(_stubbed_methods()) == ALLOWED
 
 
 def test_the_package_calls_exactly_the_allowed_operations() -> None:
-    assert _actions(_called_methods()) == iam.CHIME_VOICE_ACTIONS
+    assert _actions(_called_methods()) == ALLOWED
 
 
 def test_iam_module_imports_nothing_so_the_cdk_app_can_import_it_cheaply() -> None:
