@@ -1,0 +1,121 @@
+"""The meeting API: sign-in required everywhere but /health, throttled, CORS for the web client only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stacks.meeting_api.api import PUBLIC_ROUTES, ROUTES
+from stacks.telephony.call_store import CALL_TABLE_ACTIONS
+from tests.unit.stacks.conftest import Synthesized
+from tests.unit.stacks.test_telephony_stack import (
+    actions_of,
+    function_by_handler,
+    one,
+    policy_statements,
+    resources,
+)
+
+
+def test_every_route_but_health_needs_the_cognito_jwt(default_app: Synthesized) -> None:
+    template = default_app.raw("meeting-api")
+    authorizer_id, authorizer = one(template, "AWS::ApiGatewayV2::Authorizer")
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]
+    client_id, _ = one(template, "AWS::Cognito::UserPoolClient")
+    assert authorizer["Properties"]["JwtConfiguration"]["Audience"] == [{"Ref": client_id}]
+    routes = {
+        route["Properties"]["RouteKey"]: route["Properties"]
+        for route in resources(template, "AWS::ApiGatewayV2::Route").values()
+    }
+    assert set(routes) == {f"{method} {path}" for method, path, _, _ in (*ROUTES, *PUBLIC_ROUTES)}
+    for key, route in routes.items():
+        if key == "GET /health":
+            assert route["AuthorizationType"] == "NONE"
+        else:
+            assert route["AuthorizationType"] == "JWT", key
+            assert route["AuthorizerId"] == {"Ref": authorizer_id}, key
+
+
+def test_stage_throttles_each_route_and_logs_access(default_app: Synthesized) -> None:
+    template = default_app.raw("meeting-api")
+    _, stage = one(template, "AWS::ApiGatewayV2::Stage")
+    props = stage["Properties"]
+    assert props["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
+    assert props["RouteSettings"]["POST /calls"] == {"ThrottlingRateLimit": 2, "ThrottlingBurstLimit": 5}
+    assert set(props["RouteSettings"]) == {f"{m} {p}" for m, p, _, _ in (*ROUTES, *PUBLIC_ROUTES)}
+    assert '"requestId":"$context.requestId"' in props["AccessLogSettings"]["Format"]
+
+
+def test_cors_allows_only_the_web_client_origin(default_app: Synthesized) -> None:
+    template = default_app.raw("meeting-api")
+    _, api = one(template, "AWS::ApiGatewayV2::Api")
+    cors = api["Properties"]["CorsConfiguration"]
+    origins = cors["AllowOrigins"]
+    assert len(origins) == 1
+    assert "DistributionDomainName" in str(origins[0]) or "ImportValue" in str(origins[0])
+    assert "*" not in str(origins)
+    assert set(cors["AllowHeaders"]) == {"authorization", "content-type", "if-none-match"}
+
+
+def test_user_pool_is_invite_only_with_strong_passwords(synth_cache: Any) -> None:
+    template = synth_cache(agentEmails="ann@example.com,bob@example.com").raw("meeting-api")
+    _, pool = one(template, "AWS::Cognito::UserPool")
+    props = pool["Properties"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert props["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert props["MfaConfiguration"] == "OPTIONAL"
+    users = [
+        user["Properties"]["Username"] for user in resources(template, "AWS::Cognito::UserPoolUser").values()
+    ]
+    assert sorted(users) == ["ann@example.com", "bob@example.com"]
+    _, client = one(template, "AWS::Cognito::UserPoolClient")
+    assert client["Properties"]["AllowedOAuthFlows"] == ["code"]
+    assert client["Properties"]["GenerateSecret"] is False
+    assert client["Properties"]["CallbackURLs"][0]["Fn::Join"][1][-1] == "/"
+
+
+def test_api_role_may_call_only_its_chime_actions_on_its_own_sma(default_app: Synthesized) -> None:
+    template = default_app.raw("meeting-api")
+    _, handler = function_by_handler(template, "meeting_api.handler.lambda_handler")
+    statements = policy_statements(template, handler["Properties"]["Role"]["Fn::GetAtt"][0])
+    assert actions_of(statements) == {
+        *CALL_TABLE_ACTIONS,
+        "chime:CreateMeetingWithAttendees",
+        "chime:CreateAttendee",
+        "chime:DeleteAttendee",
+        "chime:GetMeeting",
+        "chime:DeleteMeeting",
+        "chime:CreateSipMediaApplicationCall",
+        "chime:UpdateSipMediaApplicationCall",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
+    sma_statements = [s for s in statements if "chime:CreateSipMediaApplicationCall" in s["Action"]]
+    assert len(sma_statements) == 1
+    assert "sma/" in str(sma_statements[0]["Resource"])
+    assert "ImportValue" in str(sma_statements[0]["Resource"])
+
+
+def test_the_azure_key_lives_in_secrets_manager_not_in_the_environment(default_app: Synthesized) -> None:
+    template = default_app.raw("meeting-api")
+    secret_id, _ = one(template, "AWS::SecretsManager::Secret")
+    _, handler = function_by_handler(template, "meeting_api.handler.lambda_handler")
+    variables = handler["Properties"]["Environment"]["Variables"]
+    assert variables["AZURE_OPENAI_SECRET_ARN"] == {"Ref": secret_id}
+    assert not any("key" in name.lower() for name in variables if name != "AZURE_OPENAI_SECRET_ARN")
+
+
+def test_an_existing_secret_is_used_instead_of_a_new_one(synth_cache: Any) -> None:
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:azure-openai-AbCdEf"
+    template = synth_cache(azureOpenAiSecretArn=arn, azureOpenAiEndpoint="https://res.openai.azure.com").raw(
+        "meeting-api"
+    )
+    assert not resources(template, "AWS::SecretsManager::Secret")
+    _, handler = function_by_handler(template, "meeting_api.handler.lambda_handler")
+    variables = handler["Properties"]["Environment"]["Variables"]
+    assert variables["AZURE_OPENAI_SECRET_ARN"] == arn
+    assert variables["AZURE_OPENAI_ENDPOINT"] == "https://res.openai.azure.com"
