@@ -83,11 +83,13 @@ def summarize(out: Path) -> str:
                 )
         others = sum(count for resource_type, count in types.items() if resource_type not in NOTABLE)
         lines.append(f"  {others:>3} x other (IAM roles and policies, log groups, permissions, rules...)")
-        outputs = template.get("Outputs", {})
+        outputs = [name for name in template.get("Outputs", {}) if not name.startswith("ExportsOutput")]
         if outputs:
             lines.append(f"  outputs after deploy: {', '.join(sorted(outputs))}")
         lines.append("")
 
+    lines.extend(compliance(out))
+    lines.append("")
     cost = estimate(toll_free=toll_free, alarms=alarms, dashboards=dashboards)
     lines.append(f"What it costs to run (AWS list prices, {PRICES_READ}):")
     lines.append(f"  fixed per month, no calls: ${cost.fixed_total:,.2f}")
@@ -107,6 +109,22 @@ def summarize(out: Path) -> str:
         f"${5 * cost.minute_total + per_call_extras(greeting)[0][1]:.3f} on AWS."
     )
     return "\n".join(lines)
+
+
+def compliance(out: Path) -> list[str]:
+    report_path = out / "validation-report.json"
+    if not report_path.exists():
+        return ["cdk-nag: no validation report in cdk.out (was synth run with the checks?)"]
+    report = json.loads(report_path.read_text())
+    lines = []
+    for plugin in report.get("pluginReports", []):
+        acknowledged = plugin.get("suppressedViolations", [])
+        rules = sorted({item["ruleName"].split("[", 1)[0] for item in acknowledged})
+        lines.append(
+            f"cdk-nag {plugin['pluginName']}: {plugin['conclusion']}, {len(plugin.get('violations', []))} open "
+            f"findings, {len(acknowledged)} acknowledged with reasons ({', '.join(rules)})"
+        )
+    return lines
 
 
 def deploy_region(out: Path) -> str:

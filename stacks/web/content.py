@@ -33,7 +33,9 @@ class WebContent(Construct):
         assets = s3deploy.BucketDeployment(
             self,
             "Assets",
-            sources=[s3deploy.Source.asset(str(DIST), exclude=["index.html", "config.json"])],
+            sources=[
+                s3deploy.Source.asset(str(DIST), exclude=["index.html", "config.json", ".vite", ".vite/*"])
+            ],
             destination_bucket=bucket,
             cache_control=[s3deploy.CacheControl.from_string("public, max-age=31536000, immutable")],
             prune=False,
