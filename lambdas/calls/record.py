@@ -90,6 +90,10 @@ class CallRecord:
     error: str | None = None
     transfer_to: str | None = None
     placed_by: str | None = None
+    # When the phone leg joined the meeting (a call that ends without it never reached the meeting).
+    joined_at: str | None = None
+    # Set when the meeting's deletion is claimed, so only one of HANGUP / retries / the sweeper deletes it.
+    meeting_ended_at: str | None = None
 
     @classmethod
     def new(

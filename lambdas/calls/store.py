@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -182,6 +182,70 @@ class CallStore:
         return self.transition(
             call_id, current.status, now=now, set_fields=set_fields, from_statuses=[current.status]
         )
+
+    def claim_meeting_cleanup(self, call_id: str, *, now: datetime) -> str | None:
+        """Claim the deletion of the call's meeting: its id for the one caller who wins, else None.
+
+        None when the call has no meeting or someone already claimed it; CallNotFound when there is no
+        such call. A claimant whose DeleteMeeting fails calls `release_meeting_cleanup` so the sweeper
+        tries again.
+        """
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={schema.PARTITION_KEY: {"S": call_id}},
+                UpdateExpression="SET #ended = :now",
+                ConditionExpression=(
+                    "attribute_exists(#pk) AND attribute_exists(#meeting) AND attribute_not_exists(#ended)"
+                ),
+                ExpressionAttributeNames={
+                    "#pk": schema.PARTITION_KEY,
+                    "#meeting": "meeting_id",
+                    "#ended": "meeting_ended_at",
+                },
+                ExpressionAttributeValues={":now": {"S": iso(now)}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+            if self.get(call_id) is None:
+                raise CallNotFound(call_id) from error
+            return None
+        return from_item(response["Attributes"]).meeting_id
+
+    def release_meeting_cleanup(self, call_id: str) -> None:
+        """Undo a claim whose DeleteMeeting failed, leaving the meeting to the sweeper."""
+        self._client.update_item(
+            TableName=self._table,
+            Key={schema.PARTITION_KEY: {"S": call_id}},
+            UpdateExpression="REMOVE #ended",
+            ConditionExpression="attribute_exists(#pk)",
+            ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#ended": "meeting_ended_at"},
+        )
+
+    def list_created_since(self, since: datetime, *, page_size: int = 100) -> Iterator[CallRecord]:
+        """Every call created at or after `since`, newest first, through the list index (for sweeps)."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": schema.LIST_INDEX,
+            "KeyConditionExpression": "#lpk = :lpk AND #created >= :since",
+            "ExpressionAttributeNames": {"#lpk": schema.LIST_PARTITION_KEY, "#created": schema.LIST_SORT_KEY},
+            "ExpressionAttributeValues": {
+                ":lpk": {"S": schema.LIST_PARTITION_VALUE},
+                ":since": {"S": iso(since)},
+            },
+            "ScanIndexForward": False,
+            "Limit": page_size,
+        }
+        while True:
+            response = self._client.query(**query)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key:
+                return
+            query["ExclusiveStartKey"] = last_key
 
     def list_recent(self, *, limit: int, cursor: str | None = None) -> CallPage:
         """Newest calls first, through the list index; the cursor is opaque to callers."""
