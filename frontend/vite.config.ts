@@ -26,6 +26,8 @@ function devConfigJson(): Plugin {
 
 export default defineConfig({
   plugins: [devConfigJson()],
+  // amazon-chime-sdk-js reads Node's `global` (its CSP monitor and event reporter); browsers have globalThis.
+  define: { global: "globalThis" },
   build: {
     target: "es2022",
     manifest: true,

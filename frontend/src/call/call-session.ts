@@ -54,6 +54,8 @@ export class CallSession {
   private greeted = false;
   private noticeSeq = 0;
   private joinedMeetingId: string | null = null;
+  /** Set while this agent is ending the call, so the meeting's own "ended" reads as their action. */
+  private localEnd: string | null = null;
   private state: CallView;
 
   /**
@@ -173,6 +175,9 @@ export class CallSession {
   /** End the call for everyone (or delete the test meeting), then tear everything down. */
   async hangUp(): Promise<void> {
     if (this.state.phase === "ended") return;
+    const reason = this.kind === "test" ? "Test ended." : "You hung up.";
+    // Hanging up ends the meeting too; when the meeting leg reports that, it is this hang-up.
+    this.localEnd = reason;
     const callId = this.callId;
     try {
       if (callId) await this.api.hangup(callId);
@@ -180,7 +185,7 @@ export class CallSession {
     } catch (error) {
       this.notify("error", `Hang-up may not have reached the server: ${messageOf(error)}`);
     }
-    await this.finish(this.kind === "test" ? "Test ended." : "You hung up.");
+    await this.finish(reason);
   }
 
   /** Leave without hanging up: the caller stays and another agent can answer. */
@@ -249,7 +254,7 @@ export class CallSession {
         connection: (state) => {
           if (this.state.phase !== "ended") this.update({ meeting: state });
         },
-        ended: (_reason, detail) => void this.finish(detail),
+        ended: (_reason, detail) => void this.finish(this.localEnd ?? detail),
       });
       const context = this.bridge.context;
       this.update({ audio: { ...this.state.audio, outputLatency: context.outputLatency ?? 0 } });

@@ -47,12 +47,14 @@ export class CallPoller {
   private async poll(): Promise<void> {
     try {
       const result = await this.api.listCalls({ etag: this.etag });
+      if (!this.running) return;
       if (this.failures) this.handlers.error(null);
       this.failures = 0;
       if (result.notModified) return;
       this.etag = result.etag;
       this.handlers.calls(result.page.calls, result.page.nextCursor);
     } catch (error) {
+      if (!this.running) return;
       this.failures += 1;
       this.handlers.error(error);
     }

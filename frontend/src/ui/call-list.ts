@@ -144,8 +144,11 @@ export class CallListView {
     } else if (call.status === "ended") {
       const duration =
         call.answeredAt && call.endedAt ? formatDuration(Date.parse(call.endedAt) - Date.parse(call.answeredAt)) : null;
+      const missed = inbound && !call.answeredAt;
+      const reason = call.endReason ? END_LABEL[call.endReason] : "Ended";
       meta = [
-        call.endReason ? END_LABEL[call.endReason] : "Ended",
+        missed ? `Missed (${reason.toLowerCase()})` : reason,
+        call.answeredBy ? ` · ${mine ? "you" : call.answeredBy}` : "",
         ` · ${formatClock(call.createdAt)}`,
         duration ? ` · ${duration}` : "",
       ];

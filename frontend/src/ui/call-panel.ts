@@ -325,7 +325,7 @@ export class CallPanel {
 
 /** The routing in words, under the toggles: what the caller hears, whether the agent is heard. */
 function describeMix(mixer: MixerState): string {
-  const mic = !mixer.micAvailable ? "Your microphone is blocked." : mixer.mic === "on" ? "" : "Your microphone is off.";
+  const mic = !mixer.micAvailable ? "Your microphone is unavailable." : mixer.mic === "on" ? "" : "Your microphone is off.";
   if (isTakenOver(mixer)) {
     return "You have the call: the caller hears you. The AI is muted and suggests replies in the transcript.";
   }

@@ -1,0 +1,142 @@
+"""Browser-test fixtures: the built client, the fakes on 127.0.0.1, Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
+
+from tests.browser.fakes.backend import FakeBackend
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTEND = ROOT / "frontend"
+DIST = FRONTEND / "dist"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+FAKE_MEETING_JS = Path(__file__).with_name("fake_meeting.js")
+CHROMIUM = "/usr/bin/chromium"
+MIC_HZ = 1320.0
+
+CHROMIUM_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+expect.set_options(timeout=15_000)
+
+
+def _stale(dist: Path) -> bool:
+    index = dist / "index.html"
+    if not index.exists():
+        return True
+    built = index.stat().st_mtime
+    sources = [FRONTEND / "index.html", FRONTEND / "package.json", FRONTEND / "vite.config.ts"]
+    sources += [p for p in (FRONTEND / "src").rglob("*") if p.is_file() and ".test." not in p.name]
+    sources += [p for p in (FRONTEND / "public").rglob("*") if p.is_file()]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
+@pytest.fixture(scope="session")
+def dist() -> Path:
+    """frontend/dist, built first if missing or older than its sources."""
+    if _stale(DIST):
+        if not (FRONTEND / "node_modules").exists():
+            subprocess.run(["npm", "--prefix", str(FRONTEND), "ci"], check=True)
+        subprocess.run(["npm", "--prefix", str(FRONTEND), "run", "build"], check=True)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The agent's microphone: a 1320 Hz tone, 48 kHz mono, looped by Chromium's fake capture."""
+    path = tmp_path_factory.mktemp("audio") / "agent-mic-1320hz.wav"
+    rate = 48_000
+    t = np.arange(rate * 2) / rate
+    pcm = (0.5 * 32767 * np.sin(2 * np.pi * MIC_HZ * t)).astype(np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright, mic_wav: Path) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic_wav}"],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def fakes(dist: Path) -> Iterator[FakeBackend]:
+    backend = FakeBackend(dist).start()
+    yield backend
+    backend.stop()
+
+
+class PageLog:
+    """Console output and page errors, for failure messages and the CSP check."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def console(self, message: ConsoleMessage) -> None:
+        self.lines.append(f"{message.type}: {message.text}")
+
+    def csp_violations(self) -> list[str]:
+        return [line for line in self.lines if "Content Security Policy" in line]
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, device_scale_factor=1)
+    context.add_init_script(path=str(FAKE_MEETING_JS))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(context: BrowserContext, page_log: PageLog, request: pytest.FixtureRequest) -> Iterator[Page]:
+    page = context.new_page()
+    page.on("console", page_log.console)
+    page.on("pageerror", lambda error: page_log.lines.append(f"pageerror: {error}"))
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        print("\n--- browser console ---\n" + "\n".join(page_log.lines[-80:]))
+    assert page_log.csp_violations() == [], "the client broke the strict CSP"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+    return report

@@ -1,0 +1,115 @@
+"""Audio for the fakes: a tone source track and a probe that measures what a peer receives."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import fractions
+import math
+import time
+
+import numpy as np
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+from av import AudioFrame
+
+SAMPLE_RATE = 48_000
+FRAME_SAMPLES = 960  # 20 ms, what WebRTC packetises
+
+
+class ToneTrack(MediaStreamTrack):
+    """A sine tone paced in real time; `freq = None` sends silence (a voice that stopped)."""
+
+    kind = "audio"
+
+    def __init__(self, freq: float | None, amplitude: float = 0.3) -> None:
+        super().__init__()
+        self.freq = freq
+        self.amplitude = amplitude
+        self._start: float | None = None
+        self._samples_sent = 0
+        self._phase = 0.0
+
+    async def recv(self) -> AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            wait = self._start + self._samples_sent / SAMPLE_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        if self.freq is None:
+            pcm = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+        else:
+            step = 2 * math.pi * self.freq / SAMPLE_RATE
+            phases = self._phase + step * np.arange(FRAME_SAMPLES)
+            self._phase = float((self._phase + step * FRAME_SAMPLES) % (2 * math.pi))
+            pcm = (self.amplitude * 32767 * np.sin(phases)).astype(np.int16)
+        frame = AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = self._samples_sent
+        frame.time_base = fractions.Fraction(1, SAMPLE_RATE)
+        self._samples_sent += FRAME_SAMPLES
+        return frame
+
+
+class AudioProbe:
+    """Keeps the last few seconds a peer received, mono float, to measure tone levels."""
+
+    def __init__(self, keep_seconds: float = 4.0) -> None:
+        # Appended on the fakes' loop; read them there too (FakeBackend.call) to avoid races.
+        self._chunks: collections.deque[tuple[float, np.ndarray]] = collections.deque()
+        self._keep = keep_seconds
+        self.frames = 0
+        self.sample_rate = SAMPLE_RATE
+        self.ended = False
+        self.first_frame_at: float | None = None
+
+    async def consume(self, track: MediaStreamTrack) -> None:
+        try:
+            while True:
+                frame = await track.recv()
+                self._add(frame)
+        except MediaStreamError:
+            pass
+        finally:
+            self.ended = True
+
+    def _add(self, frame: AudioFrame) -> None:
+        channels = len(frame.layout.channels)
+        raw = frame.to_ndarray()
+        if frame.format.is_planar:
+            mono = raw.astype(np.float32).mean(axis=0)
+        else:
+            mono = raw.reshape(-1, channels).astype(np.float32).mean(axis=1)
+        if frame.format.name.startswith("s16"):
+            mono /= 32768.0
+        now = time.monotonic()
+        if self.first_frame_at is None:
+            self.first_frame_at = now
+        self.sample_rate = frame.sample_rate
+        self.frames += 1
+        self._chunks.append((now, mono))
+        while self._chunks and now - self._chunks[0][0] > self._keep:
+            self._chunks.popleft()
+
+    def recent(self, seconds: float) -> np.ndarray:
+        now = time.monotonic()
+        parts = [c for t, c in self._chunks if now - t <= seconds]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+    def level_db(self, freq: float, seconds: float = 0.6) -> float:
+        """Amplitude of the tone at `freq` (±20 Hz) in dBFS over the last `seconds`; -200 if nothing."""
+        return tone_level_db(self.recent(seconds), self.sample_rate, freq)
+
+
+def tone_level_db(samples: np.ndarray, sample_rate: int, freq: float, band_hz: float = 20.0) -> float:
+    if samples.size < sample_rate // 10:
+        return -200.0
+    window = np.hanning(samples.size)
+    spectrum = np.abs(np.fft.rfft(samples * window)) * 2 / window.sum()
+    freqs = np.fft.rfftfreq(samples.size, 1 / sample_rate)
+    band = spectrum[(freqs >= freq - band_hz) & (freqs <= freq + band_hz)]
+    peak = float(band.max()) if band.size else 0.0
+    return 20 * math.log10(peak) if peak > 0 else -200.0

@@ -1,0 +1,145 @@
+"""Fake Cognito managed login: authorize redirects straight back with a code, the token endpoint
+checks the PKCE verifier (S256), refresh issues new access tokens, logout redirects back."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from tests.browser.fakes.http import RequestRecord, cors_middleware
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _redirect(location: str) -> web.Response:
+    return web.Response(status=302, headers={"Location": location})
+
+
+@dataclass
+class Agent:
+    email: str
+    username: str
+
+
+@dataclass
+class TokenRegistry:
+    """Access tokens the fake API accepts; shared between the fake Cognito and the fake API."""
+
+    expires_in: int = 3600
+    _access: dict[str, tuple[Agent, float]] = field(default_factory=dict)
+
+    def issue(self, agent: Agent) -> str:
+        token = f"at-{secrets.token_urlsafe(16)}"
+        self._access[token] = (agent, time.time() + self.expires_in)
+        return token
+
+    def agent_for(self, token: str) -> Agent | None:
+        found = self._access.get(token)
+        if not found or found[1] < time.time():
+            return None
+        return found[0]
+
+    def revoke_all(self) -> None:
+        """Every access token stops working (as if expired): the client must refresh."""
+        self._access.clear()
+
+
+class FakeCognito:
+    def __init__(self, client_id: str, web_origin: str, tokens: TokenRegistry, agent: Agent) -> None:
+        self.client_id = client_id
+        self.web_origin = web_origin
+        self.tokens = tokens
+        self.agent = agent
+        self.requests: list[RequestRecord] = []
+        self.deny_next_sign_in = False
+        self.refresh_refused = False
+        self._codes: dict[str, dict[str, str]] = {}
+        self._refresh_tokens: set[str] = set()
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[cors_middleware(self.web_origin, "Content-Type")])
+        app.router.add_get("/oauth2/authorize", self.authorize)
+        app.router.add_post("/oauth2/token", self.token)
+        app.router.add_get("/logout", self.logout)
+        return app
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.web_origin}/"
+
+    async def authorize(self, request: web.Request) -> web.Response:
+        q = request.query
+        self.requests.append(RequestRecord("GET", request.path_qs, dict(request.headers), ""))
+        problems = []
+        if q.get("client_id") != self.client_id:
+            problems.append("client_id")
+        if q.get("redirect_uri") != self.redirect_uri:
+            problems.append("redirect_uri")
+        if q.get("response_type") != "code":
+            problems.append("response_type")
+        if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
+            problems.append("pkce")
+        if "openid" not in q.get("scope", "").split():
+            problems.append("scope")
+        if problems:
+            return web.Response(status=400, text=f"bad authorize request: {problems}")
+        state = q.get("state", "")
+        if self.deny_next_sign_in:
+            self.deny_next_sign_in = False
+            return _redirect(f"{self.redirect_uri}?error=access_denied&error_description=User+is+disabled.&state={state}")
+        code = secrets.token_urlsafe(12)
+        self._codes[code] = {"challenge": q["code_challenge"], "redirect_uri": q["redirect_uri"]}
+        return _redirect(f"{self.redirect_uri}?code={code}&state={state}")
+
+    async def token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        self.requests.append(RequestRecord("POST", request.path, dict(request.headers), json.dumps(dict(form))))
+        if request.content_type != "application/x-www-form-urlencoded":
+            return web.json_response({"error": "invalid_request"}, status=400)
+        if form.get("client_id") != self.client_id or "client_secret" in form:
+            return web.json_response({"error": "invalid_client"}, status=400)
+        grant = form.get("grant_type")
+        if grant == "authorization_code":
+            pending = self._codes.pop(str(form.get("code", "")), None)
+            if not pending or form.get("redirect_uri") != pending["redirect_uri"]:
+                return web.json_response({"error": "invalid_grant"}, status=400)
+            verifier = str(form.get("code_verifier", ""))
+            if _b64url(hashlib.sha256(verifier.encode()).digest()) != pending["challenge"]:
+                return web.json_response({"error": "invalid_grant", "error_description": "PKCE"}, status=400)
+            refresh = f"rt-{secrets.token_urlsafe(16)}"
+            self._refresh_tokens.add(refresh)
+            return web.json_response(self._tokens(refresh))
+        if grant == "refresh_token":
+            if self.refresh_refused or form.get("refresh_token") not in self._refresh_tokens:
+                return web.json_response({"error": "invalid_grant"}, status=400)
+            return web.json_response(self._tokens(None))
+        return web.json_response({"error": "unsupported_grant_type"}, status=400)
+
+    async def logout(self, request: web.Request) -> web.Response:
+        self.requests.append(RequestRecord("GET", request.path_qs, dict(request.headers), ""))
+        if request.query.get("client_id") != self.client_id or request.query.get("logout_uri") != self.redirect_uri:
+            return web.Response(status=400, text="bad logout request")
+        return _redirect(request.query["logout_uri"])
+
+    def _tokens(self, refresh: str | None) -> dict[str, object]:
+        claims = {"sub": "agent-sub", "email": self.agent.email, "cognito:username": self.agent.username}
+        id_token = ".".join(
+            [_b64url(b'{"alg":"none"}'), _b64url(json.dumps(claims).encode()), _b64url(b"sig")]
+        )
+        body: dict[str, object] = {
+            "access_token": self.tokens.issue(self.agent),
+            "id_token": id_token,
+            "expires_in": self.tokens.expires_in,
+            "token_type": "Bearer",
+        }
+        if refresh:
+            body["refresh_token"] = refresh
+        return body

@@ -1,0 +1,190 @@
+"""The audio bridge, proven by measuring what each side receives (FFT band levels), not by checking
+calls: caller = 440 Hz from the fake meeting, AI voice = 880 Hz from the fake Azure peer, agent
+mic = 1320 Hz from Chromium's fake capture device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.fakes.backend import FakeBackend
+from tests.browser.fakes.meeting_api import Call
+from tests.browser.fakes.peer import AudioPeer
+from tests.browser.helpers import AI_HZ, CALLER_HZ, MIC_HZ, screenshot, sign_in, wait_for, wait_tone
+
+pytestmark = pytest.mark.browser
+
+
+def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") -> Call:
+    sign_in(page, fakes)
+    call = fakes.call(fakes.api.add_inbound_call, number)
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0142").click()
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+    expect(page.get_by_text("AI: Connected")).to_be_visible()
+    return call
+
+
+def legs(fakes: FakeBackend, call: Call) -> tuple[Callable[[], AudioPeer | None], Callable[[], AudioPeer | None]]:
+    """(what the caller hears, what Azure hears)."""
+    return (lambda: fakes.chime.agent_leg(call.meetingId or "")), (lambda: fakes.azure.latest)
+
+
+def button(page: Page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def test_caller_reaches_the_ai_and_the_ai_reaches_the_caller_but_not_itself(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, azure_hears = legs(fakes, call)
+
+    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller's voice to reach Azure")
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    # While the AI talks and the caller's audio flows to Azure, none of the AI's voice goes back.
+    wait_tone(fakes, azure_hears, AI_HZ, False, "Azure to hear no trace of its own voice")
+    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller still reaching Azure")
+    # The mic starts off: neither the caller nor the AI hears the agent.
+    wait_tone(fakes, caller_hears, MIC_HZ, False, "the agent's mic to be off at first")
+    wait_tone(fakes, azure_hears, MIC_HZ, False, "the AI not to hear the agent")
+
+    # The session was configured with GA shapes: realtime type, transcription on, server VAD barge-in.
+    update = wait_for(
+        lambda: next((e for e in fakes.azure.latest.received if e.get("type") == "session.update"), None),
+        "a session.update from the client",
+    )
+    session = update["session"]
+    assert session["type"] == "realtime"
+    assert session["output_modalities"] == ["audio"]
+    assert session["audio"]["input"]["transcription"] == {"model": "transcribe-deployment"}
+    assert session["audio"]["input"]["turn_detection"]["interrupt_response"] is True
+    # The browser sent exactly the two documented headers, so Azure's CORS preflight passes.
+    assert fakes.azure.preflight_headers == ["authorization,content-type"]
+
+
+def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, azure_hears = legs(fakes, call)
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+
+    button(page, "AI voice").click()
+    expect(button(page, "AI voice")).to_have_attribute("aria-pressed", "false")
+    wait_tone(fakes, caller_hears, AI_HZ, False, "muting the AI to remove its voice from the meeting input")
+    button(page, "AI voice").click()
+    wait_tone(fakes, caller_hears, AI_HZ, True, "unmuting the AI to bring its voice back")
+
+    button(page, "Take over").click()
+    expect(button(page, "Take over")).to_have_attribute("aria-pressed", "true")
+    expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#mix-status")).to_contain_text("You have the call")
+    wait_tone(fakes, caller_hears, MIC_HZ, True, "take-over to put the agent's mic into the meeting")
+    wait_tone(fakes, caller_hears, AI_HZ, False, "take-over to take the AI's voice out")
+    wait_tone(fakes, azure_hears, MIC_HZ, False, "the AI not to hear the agent unless asked")
+    # Muted, the AI answers in text (suggestions) instead of audio the caller would not hear.
+    wait_for(
+        lambda: any(
+            e.get("type") == "session.update" and e["session"].get("output_modalities") == ["text"]
+            for e in fakes.azure.latest.received
+        ),
+        "the AI to be switched to text output",
+    )
+
+    page.get_by_label("Let the AI hear me").check()
+    wait_tone(fakes, azure_hears, MIC_HZ, True, "the agent's mic to reach the AI once the agent chose so")
+    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller still reaching the AI")
+
+    button(page, "Take over").click()  # hand back
+    expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "false")
+    wait_tone(fakes, caller_hears, MIC_HZ, False, "handing back to close the mic")
+    wait_tone(fakes, caller_hears, AI_HZ, True, "handing back to bring the AI back")
+
+
+def test_barge_in_silences_the_ai_at_once_until_its_next_response(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, _ = legs(fakes, call)
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+
+    # The fake keeps streaming its voice, as audio already in flight would: only the client can silence it.
+    fakes.call(fakes.azure.latest.send, {"type": "input_audio_buffer.speech_started", "item_id": "item_caller_1", "audio_start_ms": 0})
+    wait_tone(fakes, caller_hears, AI_HZ, False, "barge-in to cut the AI's voice", timeout=5)
+    expect(page.locator(".transcript-log .line.caller.partial")).to_have_count(1)
+
+    fakes.call(fakes.azure.latest.send, {"type": "response.created", "response": {"id": "resp_2", "status": "in_progress"}})
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the next response to restore the AI's voice")
+
+
+def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page, fakes: FakeBackend) -> None:
+    answer_call(page, fakes)
+    send = lambda event: fakes.call(fakes.azure.latest.send, event)  # noqa: E731
+    send({"type": "input_audio_buffer.speech_started", "item_id": "u1"})
+    send({"type": "response.created", "response": {"id": "r1"}})
+    for delta in ["Thanks for calling Northwind. ", "I can help ", "with your order."]:
+        send({"type": "response.output_audio_transcript.delta", "item_id": "a1", "response_id": "r1", "delta": delta})
+    send(
+        {
+            "type": "conversation.item.input_audio_transcription.completed",
+            "item_id": "u1",
+            "transcript": "Hi, my order 4417 hasn't arrived and I need it by Friday.",
+        }
+    )
+    send(
+        {
+            "type": "response.output_audio_transcript.done",
+            "item_id": "a1",
+            "transcript": "Thanks for calling Northwind. I can help with your order.",
+        }
+    )
+    log = page.locator(".transcript-log .line")
+    expect(log).to_have_count(2)
+    expect(log.nth(0)).to_contain_text("Caller")
+    expect(log.nth(0)).to_contain_text("order 4417")
+    expect(log.nth(1)).to_contain_text("I can help with your order.")
+
+    button(page, "Take over").click()
+    send({"type": "response.output_text.delta", "item_id": "a2", "delta": "Suggest: offer express "})
+    send({"type": "response.output_text.done", "item_id": "a2", "text": "Suggest: offer express shipping at no cost."})
+    expect(page.locator(".transcript-log .line.suggestion")).to_contain_text("AI suggestion")
+    expect(page.locator(".transcript-log .line.suggestion")).to_contain_text("express shipping")
+    page.wait_for_timeout(400)  # let the meters move for the picture
+    screenshot(page, SCREENSHOTS / "in-call.png")
+
+
+def test_hang_up_ends_the_meeting_leg_the_ai_session_and_the_call(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, _ = legs(fakes, call)
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    meeting_leg = caller_hears()
+    azure = fakes.azure.latest
+
+    button(page, "Hang up").click()
+    expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("You hung up.")
+    wait_for(lambda: meeting_leg.closed or meeting_leg.pc.connectionState in ("closed", "failed"), "the meeting leg to close")
+    wait_for(lambda: azure.pc.connectionState in ("closed", "failed"), "the Azure session to close", timeout=20)
+    assert fakes.api.calls[call.id].status == "ended"
+    assert fakes.api.calls[call.id].endReason == "agent_hung_up"
+    assert [r.path for r in fakes.api.requests if r.method == "POST" and r.path.endswith("/hangup")] == [
+        f"/calls/{call.id}/hangup"
+    ]
+    # The mic is released (no capture indicator left behind).
+    wait_for(lambda: page.evaluate("() => window.__fakeMeetingLog.some(e => e[0] === 'left')"), "the meeting to be left")
+
+    page.get_by_role("button", name="Back to calls").click()
+    expect(page.get_by_role("heading", name="Place a call")).to_be_visible()
+
+
+def test_ai_connection_drop_reconnects_with_a_fresh_secret(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, azure_hears = legs(fakes, call)
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    first = fakes.azure.latest
+    minted = fakes.secrets.minted
+
+    fakes.run(first.close())
+    expect(page.get_by_text("AI: Reconnecting…")).to_be_visible()
+    expect(page.get_by_text("AI: Connected")).to_be_visible(timeout=30_000)
+    second = wait_for(lambda: fakes.azure.latest is not first and fakes.azure.latest, "a new Azure session")
+    assert fakes.secrets.minted == minted + 1, "each reconnect mints a new client secret"
+    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller to reach the new AI session")
+    wait_tone(fakes, caller_hears, AI_HZ, True, "the new AI session's voice to reach the caller")
+    assert second.received[0]["type"] == "session.update"

@@ -1,0 +1,263 @@
+"""What an agent does and sees: sign in, the queue, answering (and losing the race), outbound calls,
+the end of a call, and the errors they can act on."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import FAKE_MEETING_JS, SCREENSHOTS
+from tests.browser.fakes.backend import FakeBackend
+from tests.browser.helpers import AI_HZ, CALLER_HZ, screenshot, sign_in, wait_for, wait_tone
+
+pytestmark = pytest.mark.browser
+
+
+def seed_history(fakes: FakeBackend) -> None:
+    fakes.call(fakes.api.add_past_call, "+15555550188", "inbound", "caller_hung_up", "ana@example.com", 42, 312)
+    fakes.call(fakes.api.add_past_call, "+442071838750", "outbound", "agent_hung_up", "ana@example.com", 35, 95)
+    fakes.call(fakes.api.add_past_call, "+15555550131", "inbound", "transferred", "bob@example.com", 18, 201)
+    fakes.call(fakes.api.add_past_call, "+15555550107", "inbound", "caller_hung_up", None, 7, 0)
+
+
+def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend) -> None:
+    page.goto(fakes.urls["web"] + "/")
+    expect(page.get_by_role("heading", name="Your AI-assisted phone line")).to_be_visible()
+    screenshot(page, SCREENSHOTS / "sign-in.png")
+
+    sign_in(page, fakes)
+    authorize = next(r for r in fakes.cognito.requests if r.path.startswith("/oauth2/authorize"))
+    query = parse_qs(urlsplit(authorize.path).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["scope"] == ["openid email profile"]
+    exchange = json.loads(next(r for r in fakes.cognito.requests if r.path == "/oauth2/token").body)
+    assert exchange["grant_type"] == "authorization_code" and exchange["code_verifier"]
+    # The code is gone from the address bar and the API sees a bearer token.
+    assert page.url == fakes.urls["web"] + "/"
+    assert all(r.headers["Authorization"].startswith("Bearer at-") for r in fakes.api.requests)
+
+
+def test_a_new_call_appears_within_two_seconds_with_sound_badge_and_announcement(page: Page, fakes: FakeBackend) -> None:
+    seed_history(fakes)
+    sign_in(page, fakes)
+    expect(page).to_have_title("Calldesk")
+    page.get_by_role("heading", name="Place a call").click()  # a gesture: the browser allows the chime
+
+    added = time.monotonic()
+    fakes.call(fakes.api.add_inbound_call, "+15555550142")
+    row = page.locator(".queue-waiting .call-row")
+    expect(row).to_contain_text("+1 (555) 555-0142", timeout=5_000)
+    assert time.monotonic() - added < 2.0, "a new call must show within 2 s"
+    expect(page).to_have_title("(1) Call waiting · Calldesk")
+    expect(page.locator("[aria-live=assertive]")).to_have_text("New call from +1 (555) 555-0142")
+    expect(page.get_by_role("button", name="Turn on call sound")).to_be_hidden()
+
+    fakes.call(fakes.api.add_inbound_call, "+15555550199")
+    expect(page).to_have_title("(2) Calls waiting · Calldesk")
+    # The longest wait is first and its timer ticks.
+    expect(row.first).to_contain_text("+1 (555) 555-0142")
+    expect(row.first.locator("time")).not_to_have_text("0:00", timeout=5_000)
+    expect(page.locator(".queue-recent .call-row")).to_have_count(4)
+    expect(page.locator(".queue-recent")).to_contain_text("Transferred")
+    page.mouse.move(0, 0)
+    screenshot(page, SCREENSHOTS / "call-list.png")
+
+
+@pytest.mark.parametrize(
+    ("race", "message"),
+    [("taken", "Another agent answered +1 (555) 555-0143 first."), ("gone", "+1 (555) 555-0143 hung up before you answered.")],
+)
+def test_losing_the_answer_race_is_explained(page: Page, fakes: FakeBackend, race: str, message: str) -> None:
+    sign_in(page, fakes)
+    fakes.call(fakes.api.add_inbound_call, "+15555550143")
+    fakes.api.lose_next_answer = race
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0143").click()
+    expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+    expect(page.get_by_role("heading", name="Place a call")).to_be_visible()
+    assert fakes.secrets.minted == 0, "no AI session for a call we did not get"
+    assert page.evaluate("() => window.__fakeMeetingLog.length") == 0
+
+
+def test_caller_hanging_up_ends_the_call_view(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    call = fakes.call(fakes.api.add_inbound_call, "+15555550144")
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0144").click()
+    expect(page.get_by_text("AI: Connected")).to_be_visible()
+    azure = fakes.azure.latest
+
+    fakes.run(fakes.api.caller_hangs_up(call.id))
+    banner = page.get_by_role("status").filter(has_text="Call ended")
+    expect(banner).to_contain_text("ended")
+    wait_for(lambda: azure.pc.connectionState in ("closed", "failed"), "the AI session to close", timeout=20)
+    expect(page.locator(".queue-recent")).to_contain_text("Caller hung up")
+
+
+def test_outbound_call_validates_the_number_and_connects(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    dial = page.get_by_label("Phone number")
+    dial.fill("555 0123")
+    page.get_by_role("button", name="Call", exact=True).click()
+    expect(page.locator("#dial-error")).to_have_text("Enter the number in international format, e.g. +15555550123.")
+    expect(dial).to_have_attribute("aria-invalid", "true")
+
+    dial.fill("+1 900 555 0199")
+    page.get_by_role("button", name="Call", exact=True).click()
+    expect(page.locator("#dial-error")).to_have_text("Calls to that number are not allowed from this line.")
+
+    dial.fill("+1 (555) 555-0123")
+    dial.press("Enter")
+    expect(page.get_by_role("heading", name="+1 (555) 555-0123")).to_be_visible()
+    expect(page.locator(".call-subtitle")).to_contain_text("Outbound")
+    expect(page.locator(".call-subtitle")).to_contain_text("In progress")
+    call = next(c for c in fakes.api.calls.values() if c.direction == "outbound")
+    wait_tone(fakes, lambda: fakes.chime.agent_leg(call.meetingId or ""), AI_HZ, True, "the AI to talk to the callee")
+    wait_tone(fakes, lambda: fakes.azure.latest, CALLER_HZ, True, "the callee to reach the AI")
+    expect(page.get_by_role("button", name="Return to queue")).to_be_hidden()
+    page.get_by_role("button", name="Hang up").click()
+    expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("You hung up.")
+
+
+def test_audio_test_meeting_runs_the_bridge_without_a_phone_leg(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    page.get_by_role("button", name="Start audio test").click()
+    expect(page.get_by_role("heading", name="Audio bridge test")).to_be_visible()
+    expect(page.get_by_text("AI: Connected")).to_be_visible()
+    meeting_id = next(iter(fakes.chime.meetings))
+    wait_tone(fakes, lambda: fakes.chime.agent_leg(meeting_id), AI_HZ, True, "the AI to reach the test meeting")
+    page.get_by_role("button", name="End test").click()
+    expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("Test ended.")
+    assert any(r.method == "DELETE" and r.path == f"/meetings/{meeting_id}" for r in fakes.api.requests)
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (429, "Azure OpenAI is over its rate limit (HTTP 429)"),
+        (401, "Azure OpenAI refused the session key (HTTP 401)"),
+    ],
+)
+def test_ai_connection_errors_are_shown_and_retry_works(page: Page, fakes: FakeBackend, status: int, shown: str) -> None:
+    fakes.azure.fail_next = [(status, {"error": {"message": "Too many requests" if status == 429 else "Invalid key"}})] * 6
+    sign_in(page, fakes)
+    call = fakes.call(fakes.api.add_inbound_call, "+15555550145")
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0145").click()
+    alert = page.get_by_role("alert").filter(has_text=shown)
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("The call continues; you can take over.")
+    expect(page.get_by_text("AI: Unavailable")).to_be_visible()
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+
+    fakes.azure.fail_next = []
+    page.get_by_role("button", name="Retry AI").click()
+    expect(page.get_by_text("AI: Connected")).to_be_visible(timeout=20_000)
+    expect(alert).to_be_hidden()
+    wait_tone(fakes, lambda: fakes.chime.agent_leg(call.meetingId or ""), AI_HZ, True, "the AI to talk after the retry")
+
+
+def test_ai_session_that_cannot_be_minted_is_explained(page: Page, fakes: FakeBackend) -> None:
+    fakes.api.realtime_failure = (503, "azure_unavailable", "Azure OpenAI is not reachable from the API.")
+    sign_in(page, fakes)
+    fakes.call(fakes.api.add_inbound_call, "+15555550146")
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0146").click()
+    expect(page.get_by_role("alert").filter(has_text="Couldn't start an AI session")).to_contain_text(
+        "Azure OpenAI is not reachable from the API."
+    )
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+
+
+def test_an_expired_access_token_is_refreshed_and_polling_goes_on(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    fakes.call(fakes.tokens.revoke_all)
+    fakes.call(fakes.api.add_inbound_call, "+15555550147")
+    expect(page.get_by_role("button", name="Answer call from +1 (555) 555-0147")).to_be_visible()
+    grants = [json.loads(r.body)["grant_type"] for r in fakes.cognito.requests if r.path == "/oauth2/token"]
+    assert grants == ["authorization_code", "refresh_token"]
+    assert any(r.path.startswith("/calls") for r in fakes.api.requests)
+
+
+def test_a_refused_refresh_asks_the_agent_to_sign_in_again(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    fakes.cognito.refresh_refused = True
+    fakes.call(fakes.tokens.revoke_all)
+    expect(page.get_by_role("alert").filter(has_text="Your session expired")).to_be_visible()
+    expect(page.locator(".connection")).to_have_text("Signed out")
+    page.get_by_role("button", name="Sign in again").click()
+    expect(page.locator(".connection")).to_have_text("Live")
+
+
+def test_denied_sign_in_is_explained(page: Page, fakes: FakeBackend) -> None:
+    fakes.cognito.deny_next_sign_in = True
+    page.goto(fakes.urls["web"] + "/")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Sign-in failed: User is disabled.")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+
+
+def test_broken_config_is_reported_to_the_operator(page: Page, fakes: FakeBackend) -> None:
+    fakes.site.config = {**fakes.default_config(), "apiUrl": "http://api.example.com", "userPoolId": "eu-west-1_X"}
+    page.goto(fakes.urls["web"] + "/")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Calldesk is not configured correctly")
+    expect(alert).to_contain_text("apiUrl must use https")
+    expect(alert).to_contain_text("userPoolId is in a different region than region")
+
+
+def test_sign_out_goes_through_the_logout_endpoint(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert any(r.path.startswith("/logout?") for r in fakes.cognito.requests)
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_closing_the_tab_mid_call_returns_the_caller_to_the_queue(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    call = fakes.call(fakes.api.add_inbound_call, "+15555550148")
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0148").click()
+    expect(page.get_by_text("AI: Connected")).to_be_visible()
+    page.close(run_before_unload=False)
+    wait_for(
+        lambda: any(r.path == f"/calls/{call.id}/leave" for r in fakes.api.requests),
+        "the closing tab to leave the call",
+    )
+    assert fakes.api.calls[call.id].status == "ringing"
+
+
+def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fakes: FakeBackend) -> None:
+    # A browser that refuses the microphone, as when the agent clicked "Block".
+    blocked = browser.browser_type.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[
+            "--deny-permission-prompts",
+            "--use-fake-device-for-media-stream",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    try:
+        context = blocked.new_context(viewport={"width": 1280, "height": 860})
+        context.add_init_script(path=str(FAKE_MEETING_JS))
+        page = context.new_page()
+        sign_in(page, fakes)
+        call = fakes.call(fakes.api.add_inbound_call, "+15555550149")
+        page.get_by_role("button", name="Answer call from +1 (555) 555-0149").click()
+        expect(page.get_by_role("status").filter(has_text="Microphone blocked")).to_be_visible()
+        expect(page.get_by_role("button", name="Retry microphone")).to_be_visible()
+        page.get_by_role("button", name="Take over").click()
+        expect(page.get_by_role("button", name="Microphone", exact=True)).to_have_attribute("aria-pressed", "false")
+        expect(page.locator("#mix-status")).to_contain_text("microphone is unavailable")
+        page.get_by_role("button", name="AI voice").click()  # the AI back on, the agent still unheard
+        wait_tone(fakes, lambda: fakes.chime.agent_leg(call.meetingId or ""), AI_HZ, True, "the AI to keep talking")
+    finally:
+        blocked.close()
