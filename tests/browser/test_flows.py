@@ -10,18 +10,33 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import FAKE_MEETING_JS, SCREENSHOTS
+from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, SCREENSHOTS
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.helpers import AI_HZ, CALLER_HZ, screenshot, sign_in, wait_for, wait_tone
 
 pytestmark = pytest.mark.browser
 
 
+HISTORY = [
+    # number, direction, end reason, answered by, minutes ago, talk seconds
+    ("+15555550188", "inbound", "caller_hung_up", "ana@example.com", 42, 312),
+    ("+442071838750", "outbound", "agent_hung_up", "ana@example.com", 35, 95),
+    ("+15555550131", "inbound", "transferred", "bob@example.com", 18, 201),
+    ("+15555550107", "inbound", "caller_hung_up", None, 7, 0),
+]
+
+
 def seed_history(fakes: FakeBackend) -> None:
-    fakes.call(fakes.api.add_past_call, "+15555550188", "inbound", "caller_hung_up", "ana@example.com", 42, 312)
-    fakes.call(fakes.api.add_past_call, "+442071838750", "outbound", "agent_hung_up", "ana@example.com", 35, 95)
-    fakes.call(fakes.api.add_past_call, "+15555550131", "inbound", "transferred", "bob@example.com", 18, 201)
-    fakes.call(fakes.api.add_past_call, "+15555550107", "inbound", "caller_hung_up", None, 7, 0)
+    for number, direction, reason, by, minutes_ago, talk in HISTORY:
+        fakes.call(
+            fakes.api.add_past_call,
+            number,
+            direction=direction,
+            end_reason=reason,
+            answered_by=by,
+            minutes_ago=minutes_ago,
+            talk_seconds=talk,
+        )
 
 
 def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend) -> None:
@@ -39,9 +54,13 @@ def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend) ->
     # The code is gone from the address bar and the API sees a bearer token.
     assert page.url == fakes.urls["web"] + "/"
     assert all(r.headers["Authorization"].startswith("Bearer at-") for r in fakes.api.requests)
+    # Polling runs on a worker's timer, which a hidden tab does not throttle to once a minute.
+    assert any("tick-worker" in worker.url for worker in page.workers)
 
 
-def test_a_new_call_appears_within_two_seconds_with_sound_badge_and_announcement(page: Page, fakes: FakeBackend) -> None:
+def test_a_new_call_appears_within_two_seconds_with_sound_badge_and_announcement(
+    page: Page, fakes: FakeBackend
+) -> None:
     seed_history(fakes)
     sign_in(page, fakes)
     expect(page).to_have_title("Calldesk")
@@ -69,7 +88,10 @@ def test_a_new_call_appears_within_two_seconds_with_sound_badge_and_announcement
 
 @pytest.mark.parametrize(
     ("race", "message"),
-    [("taken", "Another agent answered +1 (555) 555-0143 first."), ("gone", "+1 (555) 555-0143 hung up before you answered.")],
+    [
+        ("taken", "Another agent answered +1 (555) 555-0143 first."),
+        ("gone", "+1 (555) 555-0143 hung up before you answered."),
+    ],
 )
 def test_losing_the_answer_race_is_explained(page: Page, fakes: FakeBackend, race: str, message: str) -> None:
     sign_in(page, fakes)
@@ -101,7 +123,9 @@ def test_outbound_call_validates_the_number_and_connects(page: Page, fakes: Fake
     dial = page.get_by_label("Phone number")
     dial.fill("555 0123")
     page.get_by_role("button", name="Call", exact=True).click()
-    expect(page.locator("#dial-error")).to_have_text("Enter the number in international format, e.g. +15555550123.")
+    expect(page.locator("#dial-error")).to_have_text(
+        "Enter the number in international format, e.g. +15555550123."
+    )
     expect(dial).to_have_attribute("aria-invalid", "true")
 
     dial.fill("+1 900 555 0199")
@@ -114,8 +138,14 @@ def test_outbound_call_validates_the_number_and_connects(page: Page, fakes: Fake
     expect(page.locator(".call-subtitle")).to_contain_text("Outbound")
     expect(page.locator(".call-subtitle")).to_contain_text("In progress")
     call = next(c for c in fakes.api.calls.values() if c.direction == "outbound")
-    wait_tone(fakes, lambda: fakes.chime.agent_leg(call.meetingId or ""), AI_HZ, True, "the AI to talk to the callee")
-    wait_tone(fakes, lambda: fakes.azure.latest, CALLER_HZ, True, "the callee to reach the AI")
+    wait_tone(
+        fakes,
+        lambda: fakes.chime.agent_leg(call.meetingId or ""),
+        AI_HZ,
+        present=True,
+        what="the AI to talk to the callee",
+    )
+    wait_tone(fakes, lambda: fakes.azure.latest, CALLER_HZ, present=True, what="the callee to reach the AI")
     expect(page.get_by_role("button", name="Return to queue")).to_be_hidden()
     page.get_by_role("button", name="Hang up").click()
     expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("You hung up.")
@@ -127,7 +157,13 @@ def test_audio_test_meeting_runs_the_bridge_without_a_phone_leg(page: Page, fake
     expect(page.get_by_role("heading", name="Audio bridge test")).to_be_visible()
     expect(page.get_by_text("AI: Connected")).to_be_visible()
     meeting_id = next(iter(fakes.chime.meetings))
-    wait_tone(fakes, lambda: fakes.chime.agent_leg(meeting_id), AI_HZ, True, "the AI to reach the test meeting")
+    wait_tone(
+        fakes,
+        lambda: fakes.chime.agent_leg(meeting_id),
+        AI_HZ,
+        present=True,
+        what="the AI to reach the test meeting",
+    )
     page.get_by_role("button", name="End test").click()
     expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("Test ended.")
     assert any(r.method == "DELETE" and r.path == f"/meetings/{meeting_id}" for r in fakes.api.requests)
@@ -140,8 +176,12 @@ def test_audio_test_meeting_runs_the_bridge_without_a_phone_leg(page: Page, fake
         (401, "Azure OpenAI refused the session key (HTTP 401)"),
     ],
 )
-def test_ai_connection_errors_are_shown_and_retry_works(page: Page, fakes: FakeBackend, status: int, shown: str) -> None:
-    fakes.azure.fail_next = [(status, {"error": {"message": "Too many requests" if status == 429 else "Invalid key"}})] * 6
+def test_ai_connection_errors_are_shown_and_retry_works(
+    page: Page, fakes: FakeBackend, status: int, shown: str
+) -> None:
+    fakes.azure.fail_next = [
+        (status, {"error": {"message": "Too many requests" if status == 429 else "Invalid key"}})
+    ] * 6
     sign_in(page, fakes)
     call = fakes.call(fakes.api.add_inbound_call, "+15555550145")
     page.get_by_role("button", name="Answer call from +1 (555) 555-0145").click()
@@ -155,7 +195,13 @@ def test_ai_connection_errors_are_shown_and_retry_works(page: Page, fakes: FakeB
     page.get_by_role("button", name="Retry AI").click()
     expect(page.get_by_text("AI: Connected")).to_be_visible(timeout=20_000)
     expect(alert).to_be_hidden()
-    wait_tone(fakes, lambda: fakes.chime.agent_leg(call.meetingId or ""), AI_HZ, True, "the AI to talk after the retry")
+    wait_tone(
+        fakes,
+        lambda: fakes.chime.agent_leg(call.meetingId or ""),
+        AI_HZ,
+        present=True,
+        what="the AI to talk after the retry",
+    )
 
 
 def test_ai_session_that_cannot_be_minted_is_explained(page: Page, fakes: FakeBackend) -> None:
@@ -198,7 +244,11 @@ def test_denied_sign_in_is_explained(page: Page, fakes: FakeBackend) -> None:
 
 
 def test_broken_config_is_reported_to_the_operator(page: Page, fakes: FakeBackend) -> None:
-    fakes.site.config = {**fakes.default_config(), "apiUrl": "http://api.example.com", "userPoolId": "eu-west-1_X"}
+    fakes.site.config = {
+        **fakes.default_config(),
+        "apiUrl": "http://api.example.com",
+        "userPoolId": "eu-west-1_X",
+    }
     page.goto(fakes.urls["web"] + "/")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Calldesk is not configured correctly")
@@ -231,18 +281,12 @@ def test_closing_the_tab_mid_call_returns_the_caller_to_the_queue(page: Page, fa
 def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fakes: FakeBackend) -> None:
     # A browser that refuses the microphone, as when the agent clicked "Block".
     blocked = browser.browser_type.launch(
-        executable_path="/usr/bin/chromium",
+        executable_path=CHROMIUM,
         headless=True,
+        # Without the flag that auto-accepts prompts, and with prompts denied.
         args=[
+            *(a for a in CHROMIUM_ARGS if a != "--use-fake-ui-for-media-stream"),
             "--deny-permission-prompts",
-            "--use-fake-device-for-media-stream",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--autoplay-policy=no-user-gesture-required",
         ],
     )
     try:
@@ -255,9 +299,17 @@ def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fak
         expect(page.get_by_role("status").filter(has_text="Microphone blocked")).to_be_visible()
         expect(page.get_by_role("button", name="Retry microphone")).to_be_visible()
         page.get_by_role("button", name="Take over").click()
-        expect(page.get_by_role("button", name="Microphone", exact=True)).to_have_attribute("aria-pressed", "false")
+        expect(page.get_by_role("button", name="Microphone", exact=True)).to_have_attribute(
+            "aria-pressed", "false"
+        )
         expect(page.locator("#mix-status")).to_contain_text("microphone is unavailable")
         page.get_by_role("button", name="AI voice").click()  # the AI back on, the agent still unheard
-        wait_tone(fakes, lambda: fakes.chime.agent_leg(call.meetingId or ""), AI_HZ, True, "the AI to keep talking")
+        wait_tone(
+            fakes,
+            lambda: fakes.chime.agent_leg(call.meetingId or ""),
+            AI_HZ,
+            present=True,
+            what="the AI to keep talking",
+        )
     finally:
         blocked.close()

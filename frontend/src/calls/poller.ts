@@ -2,6 +2,7 @@
 
 import type { ApiClient } from "../api/client";
 import type { Call } from "../api/types";
+import { windowSchedule, type Schedule } from "./schedule";
 
 export interface CallPollerHandlers {
   calls(calls: Call[], nextCursor: string | null): void;
@@ -11,7 +12,7 @@ export interface CallPollerHandlers {
 
 export class CallPoller {
   private etag: string | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelTimer: () => void = () => undefined;
   private running = false;
   private inFlight: Promise<void> | null = null;
   private failures = 0;
@@ -20,6 +21,7 @@ export class CallPoller {
     private readonly api: Pick<ApiClient, "listCalls">,
     private readonly handlers: CallPollerHandlers,
     private readonly intervalMs = 1500,
+    private readonly schedule: Schedule = windowSchedule,
   ) {}
 
   start(): void {
@@ -30,16 +32,16 @@ export class CallPoller {
 
   stop(): void {
     this.running = false;
-    clearTimeout(this.timer);
+    this.cancelTimer();
   }
 
   /** Poll at once (after an action that changed a call), then continue on the usual beat. */
   pollNow(): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    clearTimeout(this.timer);
+    this.cancelTimer();
     this.inFlight = this.poll().finally(() => {
       this.inFlight = null;
-      if (this.running) this.timer = setTimeout(() => void this.pollNow(), this.nextDelay());
+      if (this.running) this.cancelTimer = this.schedule(() => void this.pollNow(), this.nextDelay());
     });
     return this.inFlight;
   }

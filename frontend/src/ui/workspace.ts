@@ -6,6 +6,7 @@ import type { Auth, AuthError } from "../auth/auth";
 import type { CallKind, CallSession as CallSessionType, JoinSource } from "../call/call-session";
 import { remoteParty } from "../calls/describe";
 import { CallPoller } from "../calls/poller";
+import { backgroundSafeSchedule } from "../calls/schedule";
 import { CallAlerts } from "./alerts";
 import { CallListView } from "./call-list";
 import type { CallPanel as CallPanelType } from "./call-panel";
@@ -134,10 +135,15 @@ export class Workspace {
       this.monitor,
     );
     this.queueAlert.hidden = true;
-    this.poller = new CallPoller(api, {
-      calls: (calls, nextCursor) => this.onCalls(calls, nextCursor),
-      error: (error) => this.onPollError(error),
-    });
+    this.poller = new CallPoller(
+      api,
+      {
+        calls: (calls, nextCursor) => this.onCalls(calls, nextCursor),
+        error: (error) => this.onPollError(error),
+      },
+      1500,
+      backgroundSafeSchedule(),
+    );
   }
 
   start(): void {

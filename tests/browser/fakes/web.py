@@ -27,9 +27,9 @@ def content_security_policy(connect_sources: list[str]) -> str:
             "style-src 'self'",
             "img-src 'self'",
             "connect-src 'self' " + " ".join(connect_sources),
-            # srcObject playback needs no media-src; the Chime SDK runs its encoded-transform worker from a blob.
+            # srcObject playback needs no media-src. Workers: the poll timer ('self'), the Chime SDK's blob worker.
             "media-src 'none'",
-            "worker-src blob:",
+            "worker-src 'self' blob:",
             "base-uri 'none'",
             "form-action 'none'",
             "frame-ancestors 'none'",
