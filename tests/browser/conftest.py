@@ -2,74 +2,36 @@
 
 from __future__ import annotations
 
-import subprocess
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
+from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist, write_tone_wav
 from tests.browser.fakes.backend import FakeBackend
-
-ROOT = Path(__file__).resolve().parents[2]
-FRONTEND = ROOT / "frontend"
-DIST = FRONTEND / "dist"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-FAKE_MEETING_JS = Path(__file__).with_name("fake_meeting.js")
-CHROMIUM = "/usr/bin/chromium"
-MIC_HZ = 1320.0
-
-CHROMIUM_ARGS = [
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+from tests.browser.helpers import MIC_HZ
 
 expect.set_options(timeout=15_000)
 
 
-def _stale(dist: Path) -> bool:
-    index = dist / "index.html"
-    if not index.exists():
-        return True
-    built = index.stat().st_mtime
-    sources = [FRONTEND / "index.html", FRONTEND / "package.json", FRONTEND / "vite.config.ts"]
-    sources += [p for p in (FRONTEND / "src").rglob("*") if p.is_file() and ".test." not in p.name]
-    sources += [p for p in (FRONTEND / "public").rglob("*") if p.is_file()]
-    return any(p.stat().st_mtime > built for p in sources)
-
-
 @pytest.fixture(scope="session")
 def dist() -> Path:
-    """frontend/dist, built first if missing or older than its sources."""
-    if _stale(DIST):
-        if not (FRONTEND / "node_modules").exists():
-            subprocess.run(["npm", "--prefix", str(FRONTEND), "ci"], check=True)
-        subprocess.run(["npm", "--prefix", str(FRONTEND), "run", "build"], check=True)
-    return DIST
+    return ensure_dist()
 
 
 @pytest.fixture(scope="session")
 def mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The agent's microphone: a 1320 Hz tone, 48 kHz mono, looped by Chromium's fake capture."""
-    path = tmp_path_factory.mktemp("audio") / "agent-mic-1320hz.wav"
-    rate = 48_000
-    t = np.arange(rate * 2) / rate
-    pcm = (0.5 * 32767 * np.sin(2 * np.pi * MIC_HZ * t)).astype(np.int16)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
-    return path
+    """The agent's microphone: a 1320 Hz tone, looped by Chromium's fake capture."""
+    return write_tone_wav(tmp_path_factory.mktemp("audio") / "agent-mic-1320hz.wav", MIC_HZ)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def sign_in(page: Page, fakes: FakeBackend) -> None:
     expect(page.locator(".connection")).to_have_text("Live")
 
 
-def tone_level(fakes: FakeBackend, peer: AudioPeer, hz: float, window: float = 0.6) -> float:
+def tone_level(fakes: FakeBackend, peer: AudioPeer, hz: float, window: float = 0.6) -> float | None:
     return fakes.call(peer.probe.level_db, hz, window)
 
 
@@ -50,6 +50,7 @@ def wait_tone(
     fakes: FakeBackend,
     peer: Callable[[], AudioPeer | None],
     hz: float,
+    *,
     present: bool,
     what: str,
     timeout: float = AUDIO_TIMEOUT,
@@ -59,15 +60,18 @@ def wait_tone(
 
     def check() -> bool:
         current = peer()
-        if current is None or current.probe.frames == 0:
-            return False
-        levels.append(tone_level(fakes, current, hz))
-        return levels[-1] > PRESENT_DB if present else levels[-1] < ABSENT_DB
+        level = tone_level(fakes, current, hz) if current is not None else None
+        if level is None:
+            return False  # not enough audio arrived yet to tell
+        levels.append(level)
+        return level > PRESENT_DB if present else level < ABSENT_DB
 
     try:
         wait_for(check, what, timeout=timeout, interval=0.2)
     except AssertionError as error:
-        raise AssertionError(f"{error}; last {hz:.0f} Hz levels (dBFS): {[round(x, 1) for x in levels[-5:]]}") from None
+        raise AssertionError(
+            f"{error}; last {hz:.0f} Hz levels (dBFS): {[round(x, 1) for x in levels[-5:]]}"
+        ) from None
     return levels[-1]
 
 

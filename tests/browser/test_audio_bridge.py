@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.environment import SCREENSHOTS
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.fakes.meeting_api import Call
 from tests.browser.fakes.peer import AudioPeer
@@ -27,7 +27,9 @@ def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") ->
     return call
 
 
-def legs(fakes: FakeBackend, call: Call) -> tuple[Callable[[], AudioPeer | None], Callable[[], AudioPeer | None]]:
+def legs(
+    fakes: FakeBackend, call: Call
+) -> tuple[Callable[[], AudioPeer | None], Callable[[], AudioPeer | None]]:
     """(what the caller hears, what Azure hears)."""
     return (lambda: fakes.chime.agent_leg(call.meetingId or "")), (lambda: fakes.azure.latest)
 
@@ -36,18 +38,20 @@ def button(page: Page, name: str):
     return page.get_by_role("button", name=name, exact=True)
 
 
-def test_caller_reaches_the_ai_and_the_ai_reaches_the_caller_but_not_itself(page: Page, fakes: FakeBackend) -> None:
+def test_caller_reaches_the_ai_and_the_ai_reaches_the_caller_but_not_itself(
+    page: Page, fakes: FakeBackend
+) -> None:
     call = answer_call(page, fakes)
     caller_hears, azure_hears = legs(fakes, call)
 
-    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller's voice to reach Azure")
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller's voice to reach Azure")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
     # While the AI talks and the caller's audio flows to Azure, none of the AI's voice goes back.
-    wait_tone(fakes, azure_hears, AI_HZ, False, "Azure to hear no trace of its own voice")
-    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller still reaching Azure")
+    wait_tone(fakes, azure_hears, AI_HZ, present=False, what="Azure to hear no trace of its own voice")
+    wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller still reaching Azure")
     # The mic starts off: neither the caller nor the AI hears the agent.
-    wait_tone(fakes, caller_hears, MIC_HZ, False, "the agent's mic to be off at first")
-    wait_tone(fakes, azure_hears, MIC_HZ, False, "the AI not to hear the agent")
+    wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="the agent's mic to be off at first")
+    wait_tone(fakes, azure_hears, MIC_HZ, present=False, what="the AI not to hear the agent")
 
     # The session was configured with GA shapes: realtime type, transcription on, server VAD barge-in.
     update = wait_for(
@@ -66,21 +70,29 @@ def test_caller_reaches_the_ai_and_the_ai_reaches_the_caller_but_not_itself(page
 def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, fakes: FakeBackend) -> None:
     call = answer_call(page, fakes)
     caller_hears, azure_hears = legs(fakes, call)
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
 
     button(page, "AI voice").click()
     expect(button(page, "AI voice")).to_have_attribute("aria-pressed", "false")
-    wait_tone(fakes, caller_hears, AI_HZ, False, "muting the AI to remove its voice from the meeting input")
+    wait_tone(
+        fakes,
+        caller_hears,
+        AI_HZ,
+        present=False,
+        what="muting the AI to remove its voice from the meeting input",
+    )
     button(page, "AI voice").click()
-    wait_tone(fakes, caller_hears, AI_HZ, True, "unmuting the AI to bring its voice back")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="unmuting the AI to bring its voice back")
 
     button(page, "Take over").click()
     expect(button(page, "Take over")).to_have_attribute("aria-pressed", "true")
     expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#mix-status")).to_contain_text("You have the call")
-    wait_tone(fakes, caller_hears, MIC_HZ, True, "take-over to put the agent's mic into the meeting")
-    wait_tone(fakes, caller_hears, AI_HZ, False, "take-over to take the AI's voice out")
-    wait_tone(fakes, azure_hears, MIC_HZ, False, "the AI not to hear the agent unless asked")
+    wait_tone(
+        fakes, caller_hears, MIC_HZ, present=True, what="take-over to put the agent's mic into the meeting"
+    )
+    wait_tone(fakes, caller_hears, AI_HZ, present=False, what="take-over to take the AI's voice out")
+    wait_tone(fakes, azure_hears, MIC_HZ, present=False, what="the AI not to hear the agent unless asked")
     # Muted, the AI answers in text (suggestions) instead of audio the caller would not hear.
     wait_for(
         lambda: any(
@@ -91,27 +103,39 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
     )
 
     page.get_by_label("Let the AI hear me").check()
-    wait_tone(fakes, azure_hears, MIC_HZ, True, "the agent's mic to reach the AI once the agent chose so")
-    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller still reaching the AI")
+    wait_tone(
+        fakes,
+        azure_hears,
+        MIC_HZ,
+        present=True,
+        what="the agent's mic to reach the AI once the agent chose so",
+    )
+    wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller still reaching the AI")
 
     button(page, "Take over").click()  # hand back
     expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "false")
-    wait_tone(fakes, caller_hears, MIC_HZ, False, "handing back to close the mic")
-    wait_tone(fakes, caller_hears, AI_HZ, True, "handing back to bring the AI back")
+    wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="handing back to close the mic")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="handing back to bring the AI back")
 
 
 def test_barge_in_silences_the_ai_at_once_until_its_next_response(page: Page, fakes: FakeBackend) -> None:
     call = answer_call(page, fakes)
     caller_hears, _ = legs(fakes, call)
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
 
     # The fake keeps streaming its voice, as audio already in flight would: only the client can silence it.
-    fakes.call(fakes.azure.latest.send, {"type": "input_audio_buffer.speech_started", "item_id": "item_caller_1", "audio_start_ms": 0})
-    wait_tone(fakes, caller_hears, AI_HZ, False, "barge-in to cut the AI's voice", timeout=5)
+    fakes.call(
+        fakes.azure.latest.send,
+        {"type": "input_audio_buffer.speech_started", "item_id": "item_caller_1", "audio_start_ms": 0},
+    )
+    wait_tone(fakes, caller_hears, AI_HZ, present=False, what="barge-in to cut the AI's voice", timeout=5)
     expect(page.locator(".transcript-log .line.caller.partial")).to_have_count(1)
 
-    fakes.call(fakes.azure.latest.send, {"type": "response.created", "response": {"id": "resp_2", "status": "in_progress"}})
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the next response to restore the AI's voice")
+    fakes.call(
+        fakes.azure.latest.send,
+        {"type": "response.created", "response": {"id": "resp_2", "status": "in_progress"}},
+    )
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the next response to restore the AI's voice")
 
 
 def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page, fakes: FakeBackend) -> None:
@@ -120,7 +144,14 @@ def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page
     send({"type": "input_audio_buffer.speech_started", "item_id": "u1"})
     send({"type": "response.created", "response": {"id": "r1"}})
     for delta in ["Thanks for calling Northwind. ", "I can help ", "with your order."]:
-        send({"type": "response.output_audio_transcript.delta", "item_id": "a1", "response_id": "r1", "delta": delta})
+        send(
+            {
+                "type": "response.output_audio_transcript.delta",
+                "item_id": "a1",
+                "response_id": "r1",
+                "delta": delta,
+            }
+        )
     send(
         {
             "type": "conversation.item.input_audio_transcription.completed",
@@ -143,7 +174,13 @@ def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page
 
     button(page, "Take over").click()
     send({"type": "response.output_text.delta", "item_id": "a2", "delta": "Suggest: offer express "})
-    send({"type": "response.output_text.done", "item_id": "a2", "text": "Suggest: offer express shipping at no cost."})
+    send(
+        {
+            "type": "response.output_text.done",
+            "item_id": "a2",
+            "text": "Suggest: offer express shipping at no cost.",
+        }
+    )
     expect(page.locator(".transcript-log .line.suggestion")).to_contain_text("AI suggestion")
     expect(page.locator(".transcript-log .line.suggestion")).to_contain_text("express shipping")
     page.wait_for_timeout(400)  # let the meters move for the picture
@@ -153,21 +190,29 @@ def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page
 def test_hang_up_ends_the_meeting_leg_the_ai_session_and_the_call(page: Page, fakes: FakeBackend) -> None:
     call = answer_call(page, fakes)
     caller_hears, _ = legs(fakes, call)
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
     meeting_leg = caller_hears()
     azure = fakes.azure.latest
 
     button(page, "Hang up").click()
     expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("You hung up.")
-    wait_for(lambda: meeting_leg.closed or meeting_leg.pc.connectionState in ("closed", "failed"), "the meeting leg to close")
-    wait_for(lambda: azure.pc.connectionState in ("closed", "failed"), "the Azure session to close", timeout=20)
+    wait_for(
+        lambda: meeting_leg.closed or meeting_leg.pc.connectionState in ("closed", "failed"),
+        "the meeting leg to close",
+    )
+    wait_for(
+        lambda: azure.pc.connectionState in ("closed", "failed"), "the Azure session to close", timeout=20
+    )
     assert fakes.api.calls[call.id].status == "ended"
     assert fakes.api.calls[call.id].endReason == "agent_hung_up"
     assert [r.path for r in fakes.api.requests if r.method == "POST" and r.path.endswith("/hangup")] == [
         f"/calls/{call.id}/hangup"
     ]
     # The mic is released (no capture indicator left behind).
-    wait_for(lambda: page.evaluate("() => window.__fakeMeetingLog.some(e => e[0] === 'left')"), "the meeting to be left")
+    wait_for(
+        lambda: page.evaluate("() => window.__fakeMeetingLog.some(e => e[0] === 'left')"),
+        "the meeting to be left",
+    )
 
     page.get_by_role("button", name="Back to calls").click()
     expect(page.get_by_role("heading", name="Place a call")).to_be_visible()
@@ -176,7 +221,7 @@ def test_hang_up_ends_the_meeting_leg_the_ai_session_and_the_call(page: Page, fa
 def test_ai_connection_drop_reconnects_with_a_fresh_secret(page: Page, fakes: FakeBackend) -> None:
     call = answer_call(page, fakes)
     caller_hears, azure_hears = legs(fakes, call)
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the AI's voice to reach the caller")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
     first = fakes.azure.latest
     minted = fakes.secrets.minted
 
@@ -185,6 +230,6 @@ def test_ai_connection_drop_reconnects_with_a_fresh_secret(page: Page, fakes: Fa
     expect(page.get_by_text("AI: Connected")).to_be_visible(timeout=30_000)
     second = wait_for(lambda: fakes.azure.latest is not first and fakes.azure.latest, "a new Azure session")
     assert fakes.secrets.minted == minted + 1, "each reconnect mints a new client secret"
-    wait_tone(fakes, azure_hears, CALLER_HZ, True, "the caller to reach the new AI session")
-    wait_tone(fakes, caller_hears, AI_HZ, True, "the new AI session's voice to reach the caller")
+    wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller to reach the new AI session")
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the new AI session's voice to reach the caller")
     assert second.received[0]["type"] == "session.update"

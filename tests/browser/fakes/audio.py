@@ -99,17 +99,38 @@ class AudioProbe:
         parts = [c for t, c in self._chunks if now - t <= seconds]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
-    def level_db(self, freq: float, seconds: float = 0.6) -> float:
-        """Amplitude of the tone at `freq` (±20 Hz) in dBFS over the last `seconds`; -200 if nothing."""
-        return tone_level_db(self.recent(seconds), self.sample_rate, freq)
+    def onset(self, freq: float, after: float, threshold_db: float = -30.0) -> float | None:
+        """Arrival time (time.monotonic) of the first 20 ms frame after `after` carrying `freq` above the threshold."""
+        for arrived, chunk in self._chunks:
+            if arrived > after and tone_amplitude_db(chunk, self.sample_rate, freq) > threshold_db:
+                return arrived
+        return None
+
+    def level_db(self, freq: float, seconds: float = 0.6) -> float | None:
+        """Amplitude of the tone at `freq` (±20 Hz) in dBFS over the last `seconds`.
+
+        None unless audio covering most of that window arrived: silence because nothing arrives
+        must not pass for "the tone is gone".
+        """
+        samples = self.recent(seconds)
+        if samples.size < 0.8 * seconds * self.sample_rate:
+            return None
+        return tone_level_db(samples, self.sample_rate, freq)
 
 
 def tone_level_db(samples: np.ndarray, sample_rate: int, freq: float, band_hz: float = 20.0) -> float:
-    if samples.size < sample_rate // 10:
-        return -200.0
     window = np.hanning(samples.size)
     spectrum = np.abs(np.fft.rfft(samples * window)) * 2 / window.sum()
     freqs = np.fft.rfftfreq(samples.size, 1 / sample_rate)
     band = spectrum[(freqs >= freq - band_hz) & (freqs <= freq + band_hz)]
     peak = float(band.max()) if band.size else 0.0
     return 20 * math.log10(peak) if peak > 0 else -200.0
+
+
+def tone_amplitude_db(samples: np.ndarray, sample_rate: int, freq: float) -> float:
+    """Amplitude of one frequency in a short frame (single-bin DFT), in dBFS."""
+    if samples.size == 0:
+        return -200.0
+    phase = np.exp(-2j * np.pi * freq * np.arange(samples.size) / sample_rate)
+    amplitude = 2 * abs(np.dot(samples, phase)) / samples.size
+    return 20 * math.log10(amplitude) if amplitude > 0 else -200.0

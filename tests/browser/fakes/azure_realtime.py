@@ -72,7 +72,13 @@ class FakeAzureRealtime:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or not self.registry.valid(auth.removeprefix("Bearer ")):
             return web.json_response(
-                {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}},
+                {
+                    "error": {
+                        "message": "Incorrect API key provided.",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
                 status=401,
             )
         if self.fail_next:
@@ -86,7 +92,9 @@ class FakeAzureRealtime:
         def on_event(event: dict[str, Any]) -> None:
             kind = event.get("type")
             if kind == "__channel_open__":
-                peer.send({"type": "session.created", "session": {"type": "realtime", "id": f"sess_{peer.label}"}})
+                peer.send(
+                    {"type": "session.created", "session": {"type": "realtime", "id": f"sess_{peer.label}"}}
+                )
             elif kind == "session.update":
                 peer.send({"type": "session.updated", "session": event.get("session", {})})
 

@@ -51,7 +51,9 @@ class FakeBackend:
         self.site.config = self.default_config()
         # Chime signals over a WebSocket (wss://*.chime.aws in production): the fake's ws:// origin too.
         chime_ws = self.urls["chime"].replace("http://", "ws://")
-        self.site.csp = content_security_policy([*(self.urls[n] for n in ("api", "cognito", "azure", "chime")), chime_ws])
+        self.site.csp = content_security_policy(
+            [*(self.urls[n] for n in ("api", "cognito", "azure", "chime")), chime_ws]
+        )
 
     def default_config(self) -> dict[str, str]:
         return {

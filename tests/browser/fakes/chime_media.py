@@ -81,7 +81,9 @@ class FakeChimeMedia:
         attendee = request.match_info["attendee"]
         if meeting is None or meeting.ended:
             return json_error(404, "meeting_not_found", "The meeting has ended.")
-        if meeting.attendees.get(attendee) != request.headers.get("Authorization", "").removeprefix("Bearer "):
+        if meeting.attendees.get(attendee) != request.headers.get("Authorization", "").removeprefix(
+            "Bearer "
+        ):
             return json_error(403, "bad_join_token", "Join token refused.")
         peer = AudioPeer(meeting.caller_hz, f"meeting-{meeting.meeting_id}")
         meeting.peers[attendee] = peer

@@ -94,14 +94,18 @@ class FakeCognito:
         state = q.get("state", "")
         if self.deny_next_sign_in:
             self.deny_next_sign_in = False
-            return _redirect(f"{self.redirect_uri}?error=access_denied&error_description=User+is+disabled.&state={state}")
+            return _redirect(
+                f"{self.redirect_uri}?error=access_denied&error_description=User+is+disabled.&state={state}"
+            )
         code = secrets.token_urlsafe(12)
         self._codes[code] = {"challenge": q["code_challenge"], "redirect_uri": q["redirect_uri"]}
         return _redirect(f"{self.redirect_uri}?code={code}&state={state}")
 
     async def token(self, request: web.Request) -> web.Response:
         form = await request.post()
-        self.requests.append(RequestRecord("POST", request.path, dict(request.headers), json.dumps(dict(form))))
+        self.requests.append(
+            RequestRecord("POST", request.path, dict(request.headers), json.dumps(dict(form)))
+        )
         if request.content_type != "application/x-www-form-urlencoded":
             return web.json_response({"error": "invalid_request"}, status=400)
         if form.get("client_id") != self.client_id or "client_secret" in form:
@@ -125,7 +129,10 @@ class FakeCognito:
 
     async def logout(self, request: web.Request) -> web.Response:
         self.requests.append(RequestRecord("GET", request.path_qs, dict(request.headers), ""))
-        if request.query.get("client_id") != self.client_id or request.query.get("logout_uri") != self.redirect_uri:
+        if (
+            request.query.get("client_id") != self.client_id
+            or request.query.get("logout_uri") != self.redirect_uri
+        ):
             return web.Response(status=400, text="bad logout request")
         return _redirect(request.query["logout_uri"])
 

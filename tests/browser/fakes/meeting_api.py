@@ -93,17 +93,29 @@ class FakeMeetingApi:
     def add_inbound_call(self, from_: str, to: str = "+15555550100") -> Call:
         meeting = self.chime.create_meeting(CALLER_HZ)
         self.chime.add_attendee(meeting, "caller")
-        call = self._new_call("inbound", from_, to, "ringing", meeting.meeting_id)
-        return call
+        return self._new_call("inbound", from_, to, "ringing", meeting.meeting_id)
 
     def add_past_call(
-        self, number: str, direction: str, end_reason: str, answered_by: str | None, minutes_ago: float, talk_seconds: int
+        self,
+        number: str,
+        *,
+        direction: str,
+        end_reason: str,
+        answered_by: str | None,
+        minutes_ago: float,
+        talk_seconds: int,
     ) -> Call:
         """A finished call in the history, for realistic lists and screenshots."""
         start = datetime.now(UTC) - timedelta(minutes=minutes_ago)
         iso = lambda moment: moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")  # noqa: E731
         inbound = direction == "inbound"
-        call = self._new_call(direction, number if inbound else "+15555550100", "+15555550100" if inbound else number, "ended", None)
+        call = self._new_call(
+            direction,
+            number if inbound else "+15555550100",
+            "+15555550100" if inbound else number,
+            "ended",
+            None,
+        )
         answered = start + timedelta(seconds=20) if answered_by else None
         ended = (answered or start) + timedelta(seconds=talk_seconds)
         self._update(
@@ -142,7 +154,7 @@ class FakeMeetingApi:
         return agent, None
 
     async def list_calls(self, request: web.Request) -> web.Response:
-        agent, denied = await self._agent(request)
+        _, denied = await self._agent(request)
         if denied:
             return denied
         limit = max(1, min(100, int(request.query.get("limit", "50"))))
@@ -254,7 +266,9 @@ class FakeMeetingApi:
                 self._update(call, status="in_progress")
 
         asyncio.get_running_loop().create_task(callee_answers())
-        return web.json_response({"call": call.to_json(), **self._join_info(call.meetingId, agent)}, status=201)
+        return web.json_response(
+            {"call": call.to_json(), **self._join_info(call.meetingId, agent)}, status=201
+        )
 
     async def create_meeting(self, request: web.Request) -> web.Response:
         agent, denied = await self._agent(request)
