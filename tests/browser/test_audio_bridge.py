@@ -233,3 +233,42 @@ def test_ai_connection_drop_reconnects_with_a_fresh_secret(page: Page, fakes: Fa
     wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller to reach the new AI session")
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the new AI session's voice to reach the caller")
     assert second.received[0]["type"] == "session.update"
+
+
+MONITOR_LEVELS = """async (freqs) => {
+  // What the agent's <audio> element plays: measured from its source stream in a separate context.
+  const stream = document.getElementById("agent-monitor").srcObject;
+  const ctx = new AudioContext();
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 16384;
+  analyser.smoothingTimeConstant = 0;
+  ctx.createMediaStreamSource(stream).connect(analyser);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const data = new Float32Array(analyser.frequencyBinCount);
+  analyser.getFloatFrequencyData(data);
+  const binHz = ctx.sampleRate / analyser.fftSize;
+  const level = (hz) => Math.max(...data.slice(Math.floor(hz / binHz) - 3, Math.ceil(hz / binHz) + 4));
+  await ctx.close();
+  return Object.fromEntries(freqs.map((hz) => [hz, level(hz)]));
+}"""
+
+
+def monitor_hears(page: Page) -> set[float]:
+    """The tones in what the agent hears (analyser dB: about -28 when there, below -110 when not)."""
+    levels = page.evaluate(MONITOR_LEVELS, [CALLER_HZ, AI_HZ, MIC_HZ])
+    heard = {hz for hz in (CALLER_HZ, AI_HZ, MIC_HZ) if levels[str(int(hz))] > -50}
+    unclear = [hz for hz in (CALLER_HZ, AI_HZ, MIC_HZ) if -90 <= levels[str(int(hz))] <= -50]
+    assert not unclear, f"ambiguous monitor levels: {levels}"
+    return heard
+
+
+def test_the_agent_hears_caller_and_ai_but_never_their_own_mic(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, _ = legs(fakes, call)
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
+    assert monitor_hears(page) == {CALLER_HZ, AI_HZ}
+
+    button(page, "Take over").click()
+    wait_tone(fakes, caller_hears, MIC_HZ, present=True, what="the mic to reach the caller")
+    # The agent hears the caller; not the muted AI, and not themselves.
+    wait_for(lambda: monitor_hears(page) == {CALLER_HZ}, "the agent's monitor to carry only the caller")

@@ -113,7 +113,7 @@ def test_caller_hanging_up_ends_the_call_view(page: Page, fakes: FakeBackend) ->
 
     fakes.run(fakes.api.caller_hangs_up(call.id))
     banner = page.get_by_role("status").filter(has_text="Call ended")
-    expect(banner).to_contain_text("ended")
+    expect(banner).to_contain_text("Caller hung up.")
     wait_for(lambda: azure.pc.connectionState in ("closed", "failed"), "the AI session to close", timeout=20)
     expect(page.locator(".queue-recent")).to_contain_text("Caller hung up")
 
@@ -313,3 +313,23 @@ def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fak
         )
     finally:
         blocked.close()
+
+
+def test_transfer_hands_the_caller_on_and_ends_the_agents_leg(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    call = fakes.call(fakes.api.add_inbound_call, "+15555550151")
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0151").click()
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+    transfer_to = page.get_by_label("Transfer to")
+    transfer_to.fill("12345")
+    page.get_by_role("button", name="Transfer", exact=True).click()
+    expect(page.locator("#transfer-error")).to_contain_text("international format")
+
+    transfer_to.fill("+1 555 555 0177")
+    transfer_to.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Transferring to +15555550177")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("Transferred.")
+    body = next(r.body for r in fakes.api.requests if r.path == f"/calls/{call.id}/transfer")
+    assert json.loads(body) == {"to": "+15555550177"}
+    page.get_by_role("button", name="Back to calls").click()
+    expect(page.get_by_label("Phone number")).to_be_focused()

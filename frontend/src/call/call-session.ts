@@ -204,6 +204,7 @@ export class CallSession {
     const callId = this.callId;
     if (!callId) return;
     const call = await this.api.transfer(callId, to);
+    this.localEnd = "Transferred.";
     this.notify("info", `Transferring to ${to}…`);
     this.callUpdated(call);
   }
@@ -254,18 +255,40 @@ export class CallSession {
         connection: (state) => {
           if (this.state.phase !== "ended") this.update({ meeting: state });
         },
-        ended: (_reason, detail) => void this.finish(this.localEnd ?? detail),
+        ended: (_reason, detail) => void this.meetingEnded(detail),
       });
       const context = this.bridge.context;
       this.update({ audio: { ...this.state.audio, outputLatency: context.outputLatency ?? 0 } });
     } catch (error) {
       if (this.state.phase === "ended") return;
       this.notify("error", `Couldn't connect the call audio: ${messageOf(error)}`);
-      // Give the call back so someone else can take it, rather than leaving the caller alone.
+      // Inbound: give the call back so someone else can take it, rather than leaving the caller
+      // alone. Outbound: nobody else will pick it up, so end it; a test meeting is deleted.
       const callId = this.callId;
-      if (callId && this.kind === "inbound") await this.api.leave(callId).catch(() => undefined);
-      await this.finish("Call audio failed; the call was returned to the queue.");
+      let outcome = "Call audio failed.";
+      if (callId && this.kind === "inbound") {
+        await this.api.leave(callId).catch(() => undefined);
+        outcome = "Call audio failed; the call was returned to the queue.";
+      } else if (callId) {
+        await this.api.hangup(callId).catch(() => undefined);
+        outcome = "Call audio failed; the call was ended.";
+      } else if (this.joinedMeetingId) {
+        await this.api.deleteMeeting(this.joinedMeetingId).catch(() => undefined);
+      }
+      await this.finish(outcome);
     }
+  }
+
+  /** The meeting leg ended under us: say why in the call's terms when the API knows. */
+  private async meetingEnded(detail: string): Promise<void> {
+    if (this.localEnd) return this.finish(this.localEnd);
+    const callId = this.callId;
+    if (callId) {
+      const call = await this.api.getCall(callId).catch(() => null);
+      if (call?.status === "ended") return this.finish(endedText(call));
+      if (call?.status === "transferring") return this.finish("Transferred.");
+    }
+    return this.finish(detail);
   }
 
   private async startAi(): Promise<void> {

@@ -27,7 +27,8 @@ export class Workspace {
   private readonly poller: CallPoller;
   private readonly list: CallListView;
   private readonly alerts: CallAlerts;
-  private readonly monitor = h("audio", { class: "visually-hidden", "aria-hidden": "true" });
+  /** What the agent hears (caller + AI), played by a media element so echo cancellation covers it. */
+  private readonly monitor = h("audio", { id: "agent-monitor", class: "visually-hidden", "aria-hidden": "true" });
   private readonly stage = h("div", { class: "stage" });
   private readonly queueAlert = h("div", { class: "queue-alert", role: "alert" });
   private readonly connection = h("span", { class: "connection", "data-state": "connecting" }, "Connecting…");
@@ -353,6 +354,9 @@ export class Workspace {
     if (session && session.view.phase !== "ended") void session.finish(null);
     this.showIdle();
     this.renderList();
+    // Back in the queue: focus the next caller to answer, or the dialer.
+    const next = this.root.querySelector<HTMLButtonElement>(".queue-waiting button.answer:not(:disabled)");
+    (next ?? this.dialInput).focus();
     void this.poller.pollNow();
   }
 
