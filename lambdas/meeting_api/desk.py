@@ -1,0 +1,281 @@
+"""What agents do to calls and meetings, in an order that leaves no half state when a step fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from calls.record import CallRecord, CallStatus, Direction, EndReason, iso
+from calls.store import CallNotFound, CallPage, CallStore, InvalidCursor, TransitionRefused
+from meeting_api.agents import Agent
+from meeting_api.chime import MeetingsGateway, VoiceGateway
+from meeting_api.errors import (
+    CallNotActive,
+    CallNotHeld,
+    CallNotRinging,
+    InvalidRequest,
+    MeetingNotFound,
+    MeetingNotOwned,
+    Problem,
+    UpstreamFailure,
+)
+from meeting_api.observability import logger
+from meeting_api.policy import AnswerPlan, check_destination, check_leave, control_transaction, plan_answer
+from meeting_api.rate_limit import OutboundRateLimiter
+
+_RELEASED = {"answered_by": None, "answered_at": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    call: CallRecord
+    meeting: dict[str, Any]
+    attendee: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingAccess:
+    meeting: dict[str, Any]
+    attendee: dict[str, Any]
+
+
+class CallDesk:
+    def __init__(
+        self,
+        *,
+        store: CallStore,
+        meetings: MeetingsGateway,
+        voice: VoiceGateway,
+        limiter: OutboundRateLimiter,
+        our_number: str,
+        allowed_prefixes: Sequence[str],
+        retention: timedelta,
+        clock: Callable[[], datetime],
+        new_id: Callable[[], str],
+        nonce: Callable[[], str],
+    ) -> None:
+        self._store = store
+        self._meetings = meetings
+        self._voice = voice
+        self._limiter = limiter
+        self._our_number = our_number
+        self._prefixes = tuple(allowed_prefixes)
+        self._retention = retention
+        self._clock = clock
+        self._new_id = new_id
+        self._nonce = nonce
+
+    # Reading
+
+    def list_calls(self, *, limit: int, cursor: str | None) -> CallPage:
+        try:
+            return self._store.list_recent(limit=limit, cursor=cursor)
+        except InvalidCursor as error:
+            raise InvalidRequest(f"cursor: {error}") from None
+
+    def get_call(self, call_id: str) -> CallRecord:
+        return self._store.require(call_id)
+
+    # Inbound: answer and leave
+
+    def answer(self, call_id: str, agent: Agent) -> Joined:
+        """Claim a ringing call (or rejoin one the agent holds) and add the agent to its meeting."""
+        call = self._store.require(call_id)
+        plan = plan_answer(call, agent)
+        meeting = self._meeting_of(call)  # read before writing: a gone meeting changes nothing
+        if plan is AnswerPlan.CLAIM:
+            call, plan = self._claim(call, agent)
+        try:
+            attendee = self._meetings.add_attendee(
+                meeting["MeetingId"], agent.attendee_external_user_id(self._nonce())
+            )
+        except Problem as failure:
+            if plan is AnswerPlan.CLAIM:
+                self._release(call, agent)
+            if isinstance(failure, MeetingNotFound):
+                raise CallNotRinging(f"call {call_id}'s meeting has ended") from None
+            raise
+        return Joined(call=call, meeting=meeting, attendee=attendee)
+
+    def leave(self, call_id: str, agent: Agent) -> CallRecord:
+        """Put an inbound call back to ringing for other agents, without hanging up on the caller."""
+        call = self._store.require(call_id)
+        check_leave(call, agent)
+        try:
+            return self._store.transition(
+                call_id,
+                CallStatus.RINGING,
+                now=self._clock(),
+                from_statuses=[CallStatus.IN_PROGRESS],
+                answered_by=agent.id,
+                set_fields=_RELEASED,
+            )
+        except TransitionRefused as refused:
+            check_leave(self._current(refused), agent)
+            raise CallNotHeld(f"call {call_id} changed while leaving it; reload and retry") from None
+
+    # Outbound
+
+    def place_call(self, to_number: str, agent: Agent) -> Joined:
+        """Meeting first, record second, dial last; undo what exists if a later step fails."""
+        check_destination(to_number, self._prefixes)
+        self._limiter.consume(agent, now=self._clock())
+        call_id = self._new_id()
+        meeting, (phone_leg, attendee) = self._meetings.create_meeting(
+            request_token=call_id,
+            external_meeting_id=f"call-{call_id}",
+            external_user_ids=[f"phone-{call_id}", agent.attendee_external_user_id(self._nonce())],
+        )
+        meeting_id = meeting["MeetingId"]
+        record = CallRecord.new(
+            call_id=call_id,
+            direction=Direction.OUTBOUND,
+            from_number=self._our_number,
+            to_number=to_number,
+            status=CallStatus.DIALING,
+            now=self._clock(),
+            retention=self._retention,
+            meeting_id=meeting_id,
+            caller_attendee_id=phone_leg["AttendeeId"],
+            answered_by=agent.id,
+            placed_by=agent.id,
+        )
+        try:
+            self._store.create(record)
+        except (ClientError, BotoCoreError):
+            self._end_meeting_quietly(meeting_id)
+            raise
+        try:
+            transaction_id = self._voice.place_call(
+                to_number=to_number,
+                arguments={"callId": call_id, "meetingId": meeting_id, "joinToken": phone_leg["JoinToken"]},
+            )
+        except UpstreamFailure as failure:
+            self._end_meeting_quietly(meeting_id)
+            self._mark_failed(call_id, failure.message)
+            raise
+        return Joined(
+            call=self._remember_transaction(record, transaction_id), meeting=meeting, attendee=attendee
+        )
+
+    # Control through the SMA Lambda: it performs the action and updates the record
+
+    def hang_up(self, call_id: str, agent: Agent) -> CallRecord:
+        call = self._store.require(call_id)
+        self._request_update(call, control_transaction(call, agent, transferring=False), {"action": "hangup"})
+        return call
+
+    def transfer(self, call_id: str, to_number: str, agent: Agent) -> CallRecord:
+        call = self._store.require(call_id)
+        check_destination(to_number, self._prefixes)
+        transaction_id = control_transaction(call, agent, transferring=True)
+        self._request_update(call, transaction_id, {"action": "transfer", "to": to_number})
+        return call
+
+    # Test meetings: the agent alone, to try the audio bridge without a call
+
+    def start_test_meeting(self, agent: Agent) -> MeetingAccess:
+        meeting, (attendee,) = self._meetings.create_meeting(
+            request_token=self._new_id(),
+            external_meeting_id=agent.test_meeting_external_id(self._nonce()),
+            external_user_ids=[agent.attendee_external_user_id(self._nonce())],
+        )
+        return MeetingAccess(meeting=meeting, attendee=attendee)
+
+    def end_test_meeting(self, meeting_id: str, agent: Agent) -> None:
+        meeting = self._meetings.get_meeting(meeting_id)
+        if not agent.owns_test_meeting(meeting.get("ExternalMeetingId")):
+            raise MeetingNotOwned(f"meeting {meeting_id} is not one of your test meetings")
+        if not self._meetings.delete_meeting(meeting_id):
+            raise MeetingNotFound(f"meeting {meeting_id} does not exist or has ended")
+
+    # Steps
+
+    def _meeting_of(self, call: CallRecord) -> dict[str, Any]:
+        try:
+            return self._meetings.get_meeting(str(call.meeting_id))
+        except MeetingNotFound:
+            raise CallNotRinging(f"call {call.call_id}'s meeting has ended") from None
+
+    def _claim(self, call: CallRecord, agent: Agent) -> tuple[CallRecord, AnswerPlan]:
+        now = self._clock()
+        try:
+            claimed = self._store.transition(
+                call.call_id,
+                CallStatus.IN_PROGRESS,
+                now=now,
+                from_statuses=[CallStatus.RINGING],
+                answered_by_absent=True,
+                set_fields={"answered_by": agent.id, "answered_at": iso(now)},
+            )
+        except TransitionRefused as refused:
+            current = self._current(refused)
+            if plan_answer(current, agent) is AnswerPlan.REJOIN:  # our own retry won the race
+                return current, AnswerPlan.REJOIN
+            raise CallNotRinging(
+                f"call {call.call_id} changed while answering it; reload and retry"
+            ) from None
+        return claimed, AnswerPlan.CLAIM
+
+    def _release(self, call: CallRecord, agent: Agent) -> None:
+        try:
+            self._store.transition(
+                call.call_id,
+                CallStatus.RINGING,
+                now=self._clock(),
+                from_statuses=[CallStatus.IN_PROGRESS],
+                answered_by=agent.id,
+                set_fields=_RELEASED,
+            )
+        except (TransitionRefused, ClientError, BotoCoreError):
+            logger.exception("could not release the claim on a call", extra={"call_id": call.call_id})
+
+    def _request_update(self, call: CallRecord, transaction_id: str, arguments: dict[str, str]) -> None:
+        if not self._voice.request_update(transaction_id, arguments):
+            raise CallNotActive(f"call {call.call_id} has already ended")
+
+    def _remember_transaction(self, record: CallRecord, transaction_id: str) -> CallRecord:
+        """Store the TransactionId; the SMA Lambda may be moving the call's status at the same moment."""
+        for _ in range(2):
+            try:
+                return self._store.update_fields(
+                    record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}
+                )
+            except TransitionRefused:
+                continue
+            except (CallNotFound, ClientError, BotoCoreError):
+                break
+        logger.error(
+            "placed a call but could not store its transaction id",
+            extra={"call_id": record.call_id, "transaction_id": transaction_id},
+        )
+        return record.replace(transaction_id=transaction_id)
+
+    def _mark_failed(self, call_id: str, reason: str) -> None:
+        now = self._clock()
+        try:
+            self._store.transition(
+                call_id,
+                CallStatus.ENDED,
+                now=now,
+                set_fields={"end_reason": EndReason.FAILED.value, "ended_at": iso(now), "error": reason},
+            )
+        except (TransitionRefused, ClientError, BotoCoreError):
+            logger.exception("could not mark a failed outbound call ended", extra={"call_id": call_id})
+
+    def _end_meeting_quietly(self, meeting_id: str) -> None:
+        try:
+            self._meetings.delete_meeting(meeting_id)
+        except UpstreamFailure:
+            logger.exception(
+                "could not delete the meeting of a failed call", extra={"meeting_id": meeting_id}
+            )
+
+    def _current(self, refused: TransitionRefused) -> CallRecord:
+        if refused.current is None:
+            raise CallNotFound(refused.call_id)
+        return refused.current

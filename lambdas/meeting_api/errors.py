@@ -1,0 +1,87 @@
+"""Domain errors: raised by the logic and the adapters, turned into HTTP answers once, by the API."""
+
+from __future__ import annotations
+
+
+class Problem(Exception):
+    """A request the API refuses or cannot complete. The message is safe to show to the agent."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unauthenticated(Problem):
+    pass
+
+
+class InvalidRequest(Problem):
+    pass
+
+
+class CallTaken(Problem):
+    pass
+
+
+class CallNotRinging(Problem):
+    pass
+
+
+class CallNotHeld(Problem):
+    pass
+
+
+class CallNotActive(Problem):
+    pass
+
+
+class DestinationNotAllowed(Problem):
+    pass
+
+
+class MeetingNotFound(Problem):
+    pass
+
+
+class MeetingNotOwned(Problem):
+    pass
+
+
+class RateLimited(Problem):
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UpstreamFailure(Problem):
+    """An AWS service failed or refused; `transient` says whether retrying later may help."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class AzureKeyUnavailable(Problem):
+    pass
+
+
+class AzureNotConfigured(Problem):
+    pass
+
+
+class AzureAuthFailed(Problem):
+    pass
+
+
+class AzureThrottled(Problem):
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AzureUnavailable(Problem):
+    pass
+
+
+class AzureRejected(Problem):
+    """Azure refused the request for another reason than auth or throttling: often a wrong deployment."""

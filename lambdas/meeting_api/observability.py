@@ -1,0 +1,21 @@
+"""One Logger, Metrics and Tracer for the function; Powertools reads POWERTOOLS_* from the environment."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "meeting-api")
+
+logger = Logger(service=SERVICE)
+# A namespace is required to flush metrics; the stack sets POWERTOOLS_METRICS_NAMESPACE, this is the fallback.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "AiPhoneLine"), service=SERVICE)
+tracer = Tracer(service=SERVICE)
+
+# Most requests record no metric (agents poll GET /calls); Powertools would warn about each of them.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+# botocore logs whole response bodies at DEBUG; for Secrets Manager that is the Azure key. Never below INFO.
+logging.getLogger("botocore.parsers").setLevel(logging.INFO)

@@ -1,0 +1,149 @@
+"""The composition root: settings, boto3 clients (timeouts sized for API Gateway's 30 s) and services.
+
+Built once per container: eagerly at init inside Lambda, so a misconfiguration fails the cold start loudly;
+lazily elsewhere (tests, OpenAPI generation, the bench), which may also install their own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+from calls.store import CallStore
+from meeting_api.azure_key import AzureKeySource
+from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, SessionConfig
+from meeting_api.chime import MeetingsGateway, VoiceGateway
+from meeting_api.desk import CallDesk
+from meeting_api.rate_limit import OutboundRateLimiter
+from meeting_api.settings import Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
+    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+# Worst case per call stays a few seconds; a whole request, even placing a call, stays well under 10 s.
+DYNAMODB_CONFIG = Config(
+    connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3}
+)
+CHIME_CONFIG = Config(
+    connect_timeout=1, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 2}
+)
+SECRETS_CONFIG = Config(
+    connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clients:
+    dynamodb: DynamoDBClient
+    meetings: ChimeSDKMeetingsClient
+    voice: ChimeSDKVoiceClient
+    secrets: SecretsManagerClient
+
+    @classmethod
+    def create(cls, session: boto3.Session | None = None) -> Clients:
+        session = session or boto3.Session()
+        return cls(
+            dynamodb=session.client("dynamodb", config=DYNAMODB_CONFIG),
+            meetings=session.client("chime-sdk-meetings", config=CHIME_CONFIG),
+            voice=session.client("chime-sdk-voice", config=CHIME_CONFIG),
+            secrets=session.client("secretsmanager", config=SECRETS_CONFIG),
+        )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def random_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def random_nonce() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    settings: Settings
+    clients: Clients
+    desk: CallDesk
+    realtime: RealtimeMinter | None  # None: Azure OpenAI is not configured
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        clients: Clients,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = random_uuid,
+        nonce: Callable[[], str] = random_nonce,
+        azure_timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> Runtime:
+        """Wire the services; tests pass a fixed clock, ids and a short Azure timeout."""
+        store = CallStore(clients.dynamodb, settings.calls_table_name)
+        desk = CallDesk(
+            store=store,
+            meetings=MeetingsGateway(clients.meetings, media_region=settings.meeting_region),
+            voice=VoiceGateway(
+                clients.voice, sip_media_application_id=settings.sma_id, from_number=settings.phone_number
+            ),
+            limiter=OutboundRateLimiter(
+                clients.dynamodb,
+                settings.calls_table_name,
+                calls_per_hour=settings.outbound_calls_per_agent_per_hour,
+            ),
+            our_number=settings.phone_number,
+            allowed_prefixes=settings.outbound_allowed_prefixes,
+            retention=settings.call_retention,
+            clock=clock,
+            new_id=new_id,
+            nonce=nonce,
+        )
+        realtime = (
+            None
+            if not settings.azure_configured
+            else RealtimeMinter(
+                endpoint=settings.azure_openai_endpoint,
+                session=SessionConfig(
+                    deployment=settings.azure_openai_deployment,
+                    instructions=settings.azure_openai_instructions,
+                    voice=settings.azure_openai_voice,
+                    transcription_model=settings.azure_openai_transcription_model,
+                ),
+                keys=AzureKeySource(clients.secrets, settings.azure_openai_secret_arn),
+                timeout=azure_timeout,
+            )
+        )
+        return cls(settings=settings, clients=clients, desk=desk, realtime=realtime)
+
+    @classmethod
+    def from_environment(cls) -> Runtime:
+        return cls.build(Settings.from_env(os.environ), Clients.create())
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    global _current  # noqa: PLW0603 - one runtime per container is the point
+    if _current is None:
+        _current = Runtime.from_environment()
+    return _current
+
+
+def install(runtime: Runtime | None) -> None:
+    """Use this runtime from now on (None: build from the environment on next use)."""
+    global _current  # noqa: PLW0603
+    _current = runtime

@@ -1,0 +1,106 @@
+"""The function's configuration: every environment variable parsed and validated once, in one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from calls.record import DEFAULT_RETENTION
+
+E164_PATTERN = r"^\+[1-9]\d{6,14}$"
+_PREFIX = re.compile(r"^\+\d{1,15}$")
+_GUID = r"^[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}$"
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a usable function; the message names every bad variable."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    calls_table_name: NonEmpty
+    sma_id: Annotated[str, Field(pattern=_GUID)]
+    phone_number: Annotated[str, Field(pattern=E164_PATTERN)]
+    meeting_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+    # Empty: the AI assistant is off; everything else works and POST /realtime/session answers 503.
+    azure_openai_endpoint: str = ""
+    azure_openai_deployment: str = ""
+    azure_openai_voice: NonEmpty = "marin"
+    azure_openai_instructions: NonEmpty = (
+        "You help a call-centre agent on a live phone call. Be brief, accurate and polite."
+    )
+    # Empty turns transcription of the caller's words off.
+    azure_openai_transcription_model: str = "whisper-1"
+    azure_openai_secret_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:secretsmanager:")]
+    outbound_allowed_prefixes: tuple[str, ...] = ()
+    outbound_calls_per_agent_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 20
+    allowed_origin: str = ""
+    call_retention_days: Annotated[int, Field(ge=1, le=3650)] = DEFAULT_RETENTION.days
+
+    @field_validator("azure_openai_endpoint")
+    @classmethod
+    def _endpoint_is_https(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        parts = urlsplit(value.strip())
+        local = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS  # the tests' fake Azure
+        if not (parts.scheme == "https" or local) or not parts.hostname or parts.path not in ("", "/"):
+            raise ValueError("must be the resource's base URL, e.g. https://myres.openai.azure.com")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("outbound_allowed_prefixes", mode="before")
+    @classmethod
+    def _split_prefixes(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("outbound_allowed_prefixes")
+    @classmethod
+    def _prefixes_are_e164(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [prefix for prefix in value if not _PREFIX.match(prefix)]
+        if bad:
+            raise ValueError(f"prefixes must look like +1 or +4420, got {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _deployment_with_endpoint(self) -> Settings:
+        if self.azure_openai_endpoint and not self.azure_openai_deployment.strip():
+            raise ValueError(
+                "AZURE_OPENAI_DEPLOYMENT must name the realtime deployment when the endpoint is set"
+            )
+        return self
+
+    @property
+    def azure_configured(self) -> bool:
+        return bool(self.azure_openai_endpoint)
+
+    @property
+    def call_retention(self) -> timedelta:
+        return timedelta(days=self.call_retention_days)
+
+    @property
+    def outbound_enabled(self) -> bool:
+        return bool(self.outbound_allowed_prefixes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read the variables named like the fields in upper case; unset optional ones take their defaults."""
+        values = {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{str(issue['loc'][0]).upper()}: {issue['msg']}" if issue["loc"] else issue["msg"]
+                for issue in error.errors(include_url=False)
+            )
+            raise ConfigurationError(f"the meeting API is misconfigured: {problems}") from None

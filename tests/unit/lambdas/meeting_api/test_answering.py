@@ -1,0 +1,175 @@
+"""Answering a ringing call (claim, then join its meeting) and leaving it ringing again."""
+
+from __future__ import annotations
+
+from calls.record import CallStatus, Direction, iso
+from tests.unit.lambdas.meeting_api.harness import (
+    AGENT,
+    CALL_ID,
+    MEETING_ID,
+    OTHER_AGENT,
+    Harness,
+    chime_attendee,
+    chime_meeting,
+)
+
+
+def expect_join(
+    api: Harness, *, nonce: int = 1, attendee_id: str = "a1b2c3d4-0000-4000-8000-000000000001"
+) -> dict:
+    """GetMeeting then CreateAttendee for AGENT, as botocore's model says they are called."""
+    api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()}, {"MeetingId": MEETING_ID})
+    external_user_id = f"agent-{AGENT}-{api.nonce(nonce)}"
+    attendee = chime_attendee(external_user_id, attendee_id)
+    api.meetings.add_response(
+        "create_attendee",
+        {"Attendee": attendee},
+        {"MeetingId": MEETING_ID, "ExternalUserId": external_user_id},
+    )
+    return attendee
+
+
+def test_answering_a_ringing_call_claims_it_and_returns_meeting_and_attendee(api: Harness) -> None:
+    api.put_call()
+    attendee = expect_join(api)
+    response = api.request("answer_call")
+    assert response.status == 200
+    body = response.json()
+    assert body["meeting"] == chime_meeting()
+    assert body["attendee"] == attendee
+    assert body["call"]["status"] == "in_progress"
+    assert body["call"]["answeredBy"] == AGENT
+    assert body["call"]["answeredAt"] == iso(api.now)
+    stored = api.store.require(CALL_ID)
+    assert (stored.status, stored.answered_by) == (CallStatus.IN_PROGRESS, AGENT)
+
+
+def test_the_agent_who_holds_the_call_can_answer_again_and_gets_a_fresh_attendee(api: Harness) -> None:
+    api.put_call()
+    first = expect_join(api, nonce=1, attendee_id="a1b2c3d4-0000-4000-8000-000000000001")
+    assert api.request("answer_call").json()["attendee"] == first
+    before = api.snapshot()
+    second = expect_join(api, nonce=2, attendee_id="a1b2c3d4-0000-4000-8000-000000000002")
+    response = api.request("answer_call")
+    assert response.status == 200
+    assert response.json()["attendee"] == second != first
+    assert api.snapshot() == before  # the claim stands as it was
+
+
+def test_a_call_another_agent_holds_is_409_call_taken_and_nothing_changes(api: Harness) -> None:
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=OTHER_AGENT)
+    before = api.snapshot()
+    response = api.request("answer_call")
+    assert (response.status, response.error["code"]) == (409, "call_taken")
+    assert OTHER_AGENT in response.error["message"]
+    assert api.snapshot() == before
+
+
+def test_two_agents_racing_for_one_call_only_one_wins(api: Harness) -> None:
+    api.put_call()
+    # Bob's request reads the call as ringing and its meeting, but Ann's claim lands first.
+    api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()}, {"MeetingId": MEETING_ID})
+    expect_join(api)
+    original_transition = api.runtime.desk._store.transition
+    racing = {"done": False}
+
+    def ann_claims_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not racing["done"]:
+            racing["done"] = True
+            assert api.request("answer_call").status == 200
+        return original_transition(*args, **kwargs)
+
+    api.runtime.desk._store.transition = ann_claims_first  # type: ignore[method-assign]
+    try:
+        response = api.as_agent("answer_call", OTHER_AGENT)
+    finally:
+        api.runtime.desk._store.transition = original_transition  # type: ignore[method-assign]
+    assert (response.status, response.error["code"]) == (409, "call_taken")
+    assert api.store.require(CALL_ID).answered_by == AGENT
+
+
+def test_ended_connecting_and_outbound_calls_are_409_call_not_ringing(api: Harness) -> None:
+    for call_id, fields in {
+        "ended": {"status": CallStatus.ENDED},
+        "connecting": {"status": CallStatus.CONNECTING, "meeting_id": None},
+        "transferring": {"status": CallStatus.TRANSFERRING},
+        "outbound": {"direction": Direction.OUTBOUND, "status": CallStatus.DIALING, "placed_by": OTHER_AGENT},
+    }.items():
+        api.put_call(call_id=call_id, **fields)
+    before = api.snapshot()
+    for call_id in ("ended", "connecting", "transferring", "outbound"):
+        response = api.request("answer_call", path=f"/calls/{call_id}/answer")
+        assert (response.status, response.error["code"]) == (409, "call_not_ringing"), call_id
+    assert api.snapshot() == before
+
+
+def test_unknown_call_is_404(api: Harness) -> None:
+    response = api.request("answer_call", path="/calls/nope/answer")
+    assert (response.status, response.error["code"]) == (404, "call_not_found")
+
+
+def test_a_call_whose_meeting_ended_is_409_and_stays_unclaimed(api: Harness) -> None:
+    api.put_call()
+    before = api.snapshot()
+    api.meetings.add_client_error(
+        "get_meeting",
+        service_error_code="NotFoundException",
+        http_status_code=404,
+        expected_params={"MeetingId": MEETING_ID},
+    )
+    response = api.request("answer_call")
+    assert (response.status, response.error["code"]) == (409, "call_not_ringing")
+    assert "meeting has ended" in response.error["message"]
+    assert api.snapshot() == before
+
+
+def test_a_chime_failure_after_the_claim_releases_it(api: Harness) -> None:
+    api.put_call()
+    before = api.snapshot()
+    api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()}, {"MeetingId": MEETING_ID})
+    api.meetings.add_client_error(
+        "create_attendee", service_error_code="ServiceUnavailableException", http_status_code=503
+    )
+    response = api.request("answer_call")
+    assert (response.status, response.error["code"]) == (503, "upstream_unavailable")
+    assert "CreateAttendee" in response.error["message"]
+    after = api.store.require(CALL_ID)
+    assert (after.status, after.answered_by, after.answered_at) == (CallStatus.RINGING, None, None)
+    assert [item["call_id"] for item in api.snapshot()] == [item["call_id"] for item in before]
+
+
+def test_a_rejoin_that_fails_keeps_the_claim(api: Harness) -> None:
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
+    before = api.snapshot()
+    api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()}, {"MeetingId": MEETING_ID})
+    api.meetings.add_client_error(
+        "create_attendee", service_error_code="ForbiddenException", http_status_code=403
+    )
+    response = api.request("answer_call")
+    assert (response.status, response.error["code"]) == (502, "upstream_failed")
+    assert api.snapshot() == before
+
+
+def test_leaving_puts_an_inbound_call_back_to_ringing(api: Harness) -> None:
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT, answered_at=iso(api.now))
+    response = api.request("leave_call")
+    assert response.status == 200
+    call = response.json()["call"]
+    assert (call["status"], call["answeredBy"], call["answeredAt"]) == ("ringing", None, None)
+    assert api.store.require(CALL_ID).status is CallStatus.RINGING
+
+
+def test_leaving_a_call_you_do_not_hold_is_409_and_changes_nothing(api: Harness) -> None:
+    api.put_call(call_id="theirs", status=CallStatus.IN_PROGRESS, answered_by=OTHER_AGENT)
+    api.put_call(call_id="ringing")
+    api.put_call(call_id="ended", status=CallStatus.ENDED, answered_by=AGENT)
+    api.put_call(
+        call_id="outbound", direction=Direction.OUTBOUND, status=CallStatus.IN_PROGRESS, answered_by=AGENT
+    )
+    before = api.snapshot()
+    for call_id in ("theirs", "ringing", "ended", "outbound"):
+        response = api.request("leave_call", path=f"/calls/{call_id}/leave")
+        assert (response.status, response.error["code"]) == (409, "call_not_held"), call_id
+    assert "hang it up" in api.request("leave_call", path="/calls/outbound/leave").error["message"]
+    assert api.snapshot() == before
+    assert api.request("leave_call", path="/calls/nope/leave").status == 404

@@ -1,0 +1,71 @@
+"""Cold start: the runtime is built from the environment once, with clients that give up well within 30 s."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meeting_api import runtime
+from tests.unit.lambdas.meeting_api.harness import REQUIRED_ENV as REQUIRED
+
+ROOT = Path(__file__).parents[4]
+
+
+def test_the_runtime_is_built_once_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**REQUIRED, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    runtime.install(None)
+    try:
+        first = runtime.current()
+        assert runtime.current() is first
+        assert first.settings.calls_table_name == "calls"
+    finally:
+        runtime.install(None)
+
+
+def test_clients_use_the_chime_sdk_namespaces_with_short_timeouts_and_few_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    clients = runtime.Clients.create()
+    assert clients.meetings.meta.service_model.service_name == "chime-sdk-meetings"
+    assert clients.voice.meta.service_model.service_name == "chime-sdk-voice"
+    worst_case = 0.0
+    for client in (clients.dynamodb, clients.meetings, clients.voice, clients.secrets):
+        config = client.meta.config
+        attempts = config.retries["total_max_attempts"]
+        assert config.connect_timeout <= 1 and config.read_timeout <= 3 and attempts <= 3
+        worst_case = max(worst_case, attempts * (config.connect_timeout + config.read_timeout))
+    assert worst_case < 10  # one AWS call can never eat API Gateway's 30 s
+
+
+def _import_handler_in_lambda(environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": f"{ROOT / 'lambdas'}",
+        "AWS_LAMBDA_FUNCTION_NAME": "meeting-api",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        **environ,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import meeting_api.handler"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_inside_lambda_a_bad_configuration_fails_the_cold_start_naming_the_variable() -> None:
+    result = _import_handler_in_lambda({k: v for k, v in REQUIRED.items() if k != "SMA_ID"})
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr and "SMA_ID" in result.stderr
+
+
+def test_inside_lambda_a_good_configuration_initialises_at_import() -> None:
+    assert _import_handler_in_lambda(REQUIRED).returncode == 0

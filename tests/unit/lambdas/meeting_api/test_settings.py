@@ -1,0 +1,83 @@
+"""The environment contract with the stack: parsed once, defaults where safe, every bad variable named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from meeting_api.settings import ConfigurationError, Settings
+from tests.unit.lambdas.meeting_api.harness import REQUIRED_ENV as REQUIRED
+
+
+def test_the_required_variables_suffice_and_the_rest_take_defaults() -> None:
+    settings = Settings.from_env({**REQUIRED, "POWERTOOLS_SERVICE_NAME": "ignored", "PATH": "/bin"})
+    assert settings.azure_openai_endpoint == "https://myres.openai.azure.com"
+    assert settings.azure_openai_voice == "marin"
+    assert settings.azure_openai_transcription_model == "whisper-1"
+    assert settings.outbound_allowed_prefixes == ()
+    assert not settings.outbound_enabled
+    assert settings.outbound_calls_per_agent_per_hour == 20
+    assert settings.call_retention.days == 90
+    assert settings.allowed_origin == ""
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env(
+        {
+            **REQUIRED,
+            "AZURE_OPENAI_VOICE": "cedar",
+            "AZURE_OPENAI_INSTRUCTIONS": "Be brief.",
+            "AZURE_OPENAI_TRANSCRIPTION_MODEL": "",
+            "OUTBOUND_ALLOWED_PREFIXES": " +1, +4420 ,",
+            "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": "5",
+            "ALLOWED_ORIGIN": "https://agents.example.com",
+            "CALL_RETENTION_DAYS": "7",
+        }
+    )
+    assert (settings.azure_openai_voice, settings.azure_openai_instructions) == ("cedar", "Be brief.")
+    assert settings.azure_openai_transcription_model == ""
+    assert settings.outbound_allowed_prefixes == ("+1", "+4420")
+    assert settings.outbound_calls_per_agent_per_hour == 5
+    assert settings.call_retention.days == 7
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"CALLS_TABLE_NAME": None}, "CALLS_TABLE_NAME"),
+        ({"CALLS_TABLE_NAME": ""}, "CALLS_TABLE_NAME"),
+        ({"SMA_ID": "my-sma"}, "SMA_ID"),
+        ({"PHONE_NUMBER": "2065550100"}, "PHONE_NUMBER"),
+        ({"MEETING_REGION": "virginia"}, "MEETING_REGION"),
+        ({"AZURE_OPENAI_ENDPOINT": "http://myres.openai.azure.com"}, "AZURE_OPENAI_ENDPOINT"),
+        ({"AZURE_OPENAI_ENDPOINT": "https://myres.openai.azure.com/openai/v1"}, "AZURE_OPENAI_ENDPOINT"),
+        ({"AZURE_OPENAI_SECRET_ARN": "azure-openai"}, "AZURE_OPENAI_SECRET_ARN"),
+        ({"OUTBOUND_ALLOWED_PREFIXES": "1,+44"}, "OUTBOUND_ALLOWED_PREFIXES"),
+        ({"OUTBOUND_CALLS_PER_AGENT_PER_HOUR": "0"}, "OUTBOUND_CALLS_PER_AGENT_PER_HOUR"),
+        ({"CALL_RETENTION_DAYS": "forever"}, "CALL_RETENTION_DAYS"),
+    ],
+)
+def test_a_bad_environment_fails_naming_the_variable(changes: dict[str, Any], named: str) -> None:
+    environ = {**REQUIRED, **changes}
+    with pytest.raises(ConfigurationError, match=named):
+        Settings.from_env({key: value for key, value in environ.items() if value is not None})
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    with pytest.raises(ConfigurationError) as error:
+        Settings.from_env({})
+    for name in set(REQUIRED) - {"AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT"}:
+        assert name in str(error.value)
+
+
+def test_without_an_azure_endpoint_the_assistant_is_off_but_the_api_starts() -> None:
+    environ = {**REQUIRED, "AZURE_OPENAI_ENDPOINT": "", "AZURE_OPENAI_DEPLOYMENT": ""}
+    assert not Settings.from_env(environ).azure_configured
+    with pytest.raises(ConfigurationError, match="AZURE_OPENAI_DEPLOYMENT"):
+        Settings.from_env({**REQUIRED, "AZURE_OPENAI_DEPLOYMENT": ""})
+
+
+def test_a_local_http_endpoint_is_allowed_for_the_offline_fakes() -> None:
+    settings = Settings.from_env({**REQUIRED, "AZURE_OPENAI_ENDPOINT": "http://127.0.0.1:8123"})
+    assert settings.azure_openai_endpoint == "http://127.0.0.1:8123"
