@@ -1,0 +1,363 @@
+"""Meeting API Lambda: warm handler overhead per route, and cold import time. Prints figures; judges nothing.
+
+Run from the repository root: `.venv/bin/python bench/meeting_api.py [--iterations 300]`.
+
+Warm overhead is the time in `lambda_handler` minus the time spent inside AWS SDK calls (moto for DynamoDB,
+botocore Stubbers for Chime) and inside the HTTP exchange with the local fake Azure: what is left is routing,
+validation, our logic, serialization, logging and metrics. Cold import runs `import meeting_api.handler` in
+fresh interpreters, outside Lambda (import only) and as inside Lambda (import plus settings and clients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "lambdas"), str(ROOT)]
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+    }
+)
+
+import boto3  # noqa: E402
+from botocore.stub import Stubber  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from calls.record import CallStatus  # noqa: E402
+from meeting_api import handler, runtime  # noqa: E402
+from meeting_api.agents import Agent  # noqa: E402
+from meeting_api.azure_realtime import RealtimeMinter  # noqa: E402
+from meeting_api.runtime import CHIME_CONFIG, Clients, Runtime  # noqa: E402
+from tests.fakes.azure_openai import FakeAzureOpenAI  # noqa: E402
+from tests.fakes.calls_table import create_calls_table  # noqa: E402
+from tests.unit.lambdas.meeting_api.harness import (  # noqa: E402
+    AGENT,
+    AZURE_KEY,
+    CALL_ID,
+    EVENTS,
+    MEETING_ID,
+    REQUIRED_ENV,
+    TRANSACTION_ID,
+    Harness,
+    LambdaContext,
+    chime_attendee,
+    chime_meeting,
+    settings,
+)
+
+NONCE = "0" * 16  # a constant nonce: the bench can name the attendees and meetings the desk will ask for
+
+
+class CallIds:
+    """Sequential call ids whose next value the bench can read, to stub the meeting created for it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def upcoming(self) -> str:
+        return f"00000000-0000-4000-8000-{self.count + 1:012d}"
+
+    def __call__(self) -> str:
+        self.count += 1
+        return f"00000000-0000-4000-8000-{self.count:012d}"
+
+
+class ExcludedTime:
+    """Accumulates time spent in the SDK and Azure calls, so it can be taken out of the handler's time."""
+
+    def __init__(self) -> None:
+        self.ns = 0
+
+    def wrap(self, owner: Any, name: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter_ns()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.ns += time.perf_counter_ns() - start
+
+        setattr(owner, name, timed)
+
+
+def event(name: str, **changes: Any) -> dict[str, Any]:
+    loaded = json.loads((EVENTS / f"{name}.json").read_text())
+    if "path" in changes:
+        loaded["rawPath"] = loaded["requestContext"]["http"]["path"] = changes["path"]
+    if "headers" in changes:
+        loaded["headers"].update(changes["headers"])
+    if "body" in changes:
+        loaded["body"] = json.dumps(changes["body"])
+    return loaded
+
+
+def measure(
+    iterations: int, excluded: ExcludedTime, prepare: Callable[[], dict[str, Any]], expect: int
+) -> list[float]:
+    samples: list[float] = []
+    context = LambdaContext()
+    for index in range(iterations + iterations // 10):  # the first tenth warms up and is dropped
+        request = prepare()
+        excluded.ns = 0
+        start = time.perf_counter_ns()
+        response = handler.lambda_handler(request, context)
+        elapsed = time.perf_counter_ns() - start - excluded.ns
+        assert response["statusCode"] == expect, response
+        if index >= iterations // 10:
+            samples.append(elapsed / 1e6)
+    return samples
+
+
+@contextlib.contextmanager
+def bench_runtime(azure: FakeAzureOpenAI, ids: CallIds) -> Iterator[tuple[Harness, ExcludedTime]]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        create_calls_table(dynamodb)
+        secrets = boto3.client("secretsmanager")
+        arn = secrets.create_secret(Name="azure-openai", SecretString=json.dumps({"apiKey": AZURE_KEY}))[
+            "ARN"
+        ]
+        clients = Clients(
+            dynamodb=dynamodb,
+            meetings=boto3.client("chime-sdk-meetings", config=CHIME_CONFIG),
+            voice=boto3.client("chime-sdk-voice", config=CHIME_CONFIG),
+            secrets=secrets,
+        )
+        excluded = ExcludedTime()
+        for client in (clients.dynamodb, clients.meetings, clients.voice, clients.secrets):
+            excluded.wrap(client, "_make_api_call")
+        excluded.wrap(RealtimeMinter, "_post")
+        harness = Harness(
+            runtime=None,  # type: ignore[arg-type]
+            dynamodb=dynamodb,
+            meetings=Stubber(clients.meetings),
+            voice=Stubber(clients.voice),
+            azure=azure,
+        )
+        harness.runtime = Runtime.build(
+            settings(azure.endpoint, azure_openai_secret_arn=arn, outbound_calls_per_agent_per_hour=10_000),
+            clients,
+            clock=lambda: harness.now,
+            new_id=ids,
+            nonce=lambda: NONCE,
+        )
+        runtime.install(harness.runtime)
+        with harness.meetings, harness.voice:
+            yield harness, excluded
+        runtime.install(None)
+
+
+def warm_overhead(iterations: int) -> list[tuple[str, list[float]]]:
+    results: list[tuple[str, list[float]]] = []
+    ids = CallIds()
+    agent_user = f"agent-{AGENT}-{NONCE}"
+    with FakeAzureOpenAI(api_key=AZURE_KEY) as azure, bench_runtime(azure, ids) as (api, excluded):
+        for minute in range(49):
+            api.put_call(
+                call_id=f"history-{minute}",
+                now=api.now - timedelta(minutes=minute + 1),
+                status=CallStatus.ENDED,
+            )
+        api.put_call()
+
+        def run(label: str, prepare: Callable[[], dict[str, Any]], expect: int = 200) -> None:
+            results.append((label, measure(iterations, excluded, prepare, expect)))
+
+        run("GET /health", lambda: event("health"))
+        run("GET /calls (50 calls)", lambda: event("list_calls"))
+        tag = handler.lambda_handler(event("list_calls"), LambdaContext())["headers"]["ETag"]
+        run("GET /calls → 304", lambda: event("list_calls", headers={"if-none-match": tag}), 304)
+        run("GET /calls/{id}", lambda: event("get_call"))
+
+        def answer() -> dict[str, Any]:
+            api.store.transition(
+                CALL_ID,
+                CallStatus.RINGING,
+                now=api.now,
+                from_statuses=[CallStatus.RINGING, CallStatus.IN_PROGRESS],
+                set_fields={"answered_by": None},
+            )
+            api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()})
+            api.meetings.add_response("create_attendee", {"Attendee": chime_attendee(agent_user, "a-1")})
+            return event("answer_call")
+
+        run("POST /calls/{id}/answer (claim)", answer)
+
+        def rejoin() -> dict[str, Any]:
+            api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()})
+            api.meetings.add_response("create_attendee", {"Attendee": chime_attendee(agent_user, "a-2")})
+            return event("answer_call")
+
+        run("POST /calls/{id}/answer (rejoin)", rejoin)
+
+        def leave() -> dict[str, Any]:
+            api.store.transition(
+                CALL_ID,
+                CallStatus.IN_PROGRESS,
+                now=api.now,
+                from_statuses=[CallStatus.RINGING, CallStatus.IN_PROGRESS],
+                set_fields={"answered_by": AGENT},
+            )
+            return event("leave_call")
+
+        run("POST /calls/{id}/leave", leave)
+        api.store.transition(CALL_ID, CallStatus.IN_PROGRESS, now=api.now, set_fields={"answered_by": AGENT})
+
+        def control(name: str) -> Callable[[], dict[str, Any]]:
+            def prepare() -> dict[str, Any]:
+                api.voice.add_response(
+                    "update_sip_media_application_call",
+                    {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
+                )
+                return event(name)
+
+            return prepare
+
+        run("POST /calls/{id}/hangup", control("hangup_call"), 202)
+        run("POST /calls/{id}/transfer", control("transfer_call"), 202)
+
+        def place() -> dict[str, Any]:
+            call_id = ids.upcoming()
+            api.meetings.add_response(
+                "create_meeting_with_attendees",
+                {
+                    "Meeting": chime_meeting(MEETING_ID, f"call-{call_id}"),
+                    "Attendees": [
+                        chime_attendee(f"phone-{call_id}", "p-1"),
+                        chime_attendee(agent_user, "a-3"),
+                    ],
+                },
+            )
+            api.voice.add_response(
+                "create_sip_media_application_call",
+                {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
+            )
+            return event("place_call")
+
+        run("POST /calls (outbound)", place, 201)
+
+        own = Agent(AGENT).test_meeting_external_id(NONCE)
+
+        def start_meeting() -> dict[str, Any]:
+            api.meetings.add_response(
+                "create_meeting_with_attendees",
+                {"Meeting": chime_meeting(MEETING_ID, own), "Attendees": [chime_attendee(agent_user, "a-4")]},
+            )
+            return event("start_test_meeting")
+
+        run("POST /meetings", start_meeting, 201)
+
+        def end_meeting() -> dict[str, Any]:
+            api.meetings.add_response("get_meeting", {"Meeting": chime_meeting(MEETING_ID, own)})
+            api.meetings.add_response("delete_meeting", {})
+            return event("end_test_meeting")
+
+        run("DELETE /meetings/{id}", end_meeting, 204)
+        run("POST /realtime/session", lambda: event("realtime_session"))
+    return results
+
+
+def cold_import(runs: int) -> dict[str, list[float]]:
+    code = "import time; t = time.perf_counter(); import meeting_api.handler; print(time.perf_counter() - t)"
+    base = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT / "lambdas"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    in_lambda = {**base, **REQUIRED_ENV, "AWS_LAMBDA_FUNCTION_NAME": "bench"}
+    variants = {
+        "import only, tracing off": {**base, "POWERTOOLS_TRACE_DISABLED": "true"},
+        "as in Lambda (settings, 4 clients), tracing off": {**in_lambda, "POWERTOOLS_TRACE_DISABLED": "true"},
+        "as in Lambda, tracing on (X-Ray SDK, patching)": in_lambda,
+    }
+    figures: dict[str, list[float]] = {}
+    for label, env in variants.items():
+        figures[label] = [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+                ).stdout
+            )
+            * 1000
+            for _ in range(runs)
+        ]
+    return figures
+
+
+def top_imports(limit: int) -> list[tuple[str, float]]:
+    """The heaviest top-level packages by cumulative import time (python -X importtime)."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT / "lambdas"),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    env["AWS_DEFAULT_REGION"] = "us-east-1"
+    stderr = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import meeting_api.handler"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    totals: dict[str, float] = {}
+    for line in stderr.splitlines()[1:]:
+        try:
+            _, cumulative, name = (part.strip() for part in line.split("|"))
+        except ValueError:
+            continue
+        if not name.startswith(" ") and "." not in name.strip():
+            totals[name.strip()] = max(totals.get(name.strip(), 0.0), int(cumulative) / 1000)
+    return sorted(totals.items(), key=lambda item: -item[1])[:limit]
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    arguments = parser.parse_args()
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink):  # Powertools writes logs and EMF metrics to stdout
+        warm = warm_overhead(arguments.iterations)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"Warm handler overhead, AWS/Azure calls excluded ({arguments.iterations} requests per route, ms)")
+    print(f"(load average {load} on {os.cpu_count()} CPUs: p99 on a busy machine includes scheduling noise)")
+    print(f"{'route':<36} {'p50':>7} {'p99':>7} {'max':>7}")
+    for label, samples in warm:
+        print(
+            f"{label:<36} {statistics.median(samples):7.2f} {percentile(samples, 0.99):7.2f} {max(samples):7.2f}"
+        )
+
+    print(f"\nCold import of meeting_api.handler in a fresh interpreter ({arguments.cold_runs} runs, ms)")
+    for label, samples in cold_import(arguments.cold_runs).items():
+        print(f"{label:<50} median {statistics.median(samples):6.0f}   min {min(samples):6.0f}")
+    print("\nHeaviest top-level imports, tracing off (cumulative ms, one run)")
+    for name, milliseconds in top_imports(8):
+        print(f"  {name:<28} {milliseconds:6.0f}")
+
+
+if __name__ == "__main__":
+    main()
