@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import boto3
+import botocore.session
 from moto import mock_aws
 
 from simulator.fake_chime import FakeChime
@@ -42,16 +43,16 @@ DEFAULT_ENV: dict[str, str] = {
 
 
 class DynamoFaults:
-    """Makes the DynamoDB calls of one boto3 session fail with a 500 before they reach moto."""
+    """Makes the DynamoDB calls of one botocore session fail with a 500 before they reach moto."""
 
-    def __init__(self, session: boto3.session.Session) -> None:
+    def __init__(self, session: botocore.session.Session) -> None:
         self.down = False
         self.operations: frozenset[str] | None = None  # None: every operation
         self.failed = 0
         self._passed: dict[str, int] = {}
         self._fail_from: tuple[str, int] | None = None
         hook: Any = self._maybe_fail  # a before-call hook may answer in place of the service
-        session.events.register_first("before-call.dynamodb", hook)
+        session.get_component("event_emitter").register_first("before-call.dynamodb", hook)
 
     def fail_from(self, operation: str, nth: int) -> None:
         """Go down at the `nth` call of `operation` (1-based) and stay down."""
@@ -83,9 +84,9 @@ class AwsCallTimer:
     counts: Counter[str] = field(default_factory=Counter)
     _local: threading.local = field(default_factory=threading.local)
 
-    def attach(self, session: boto3.session.Session) -> None:
-        session.events.register_first("before-send", self._started)
-        session.events.register("needs-retry", self._finished)
+    def attach(self, session: botocore.session.Session) -> None:
+        session.get_component("event_emitter").register_first("before-send", self._started)
+        session.register("needs-retry", self._finished)
 
     def _started(self, event_name: str = "", **_: Any) -> None:
         self._local.started = time.perf_counter()
@@ -106,7 +107,7 @@ class AwsCallTimer:
 @dataclass
 class LocalAws:
     chime: FakeChime
-    session: boto3.session.Session  # the handler's: faults and timing hook in here
+    session: botocore.session.Session  # the handler's: faults and timing hook in here
     dynamodb: DynamoDBClient  # the simulator's own view of the table
     faults: DynamoFaults
     timer: AwsCallTimer
@@ -129,7 +130,7 @@ def local_aws(
         with mock_aws():
             dynamodb = boto3.client("dynamodb", region_name=env["AWS_REGION"])
             create_calls_table(dynamodb, env["CALLS_TABLE_NAME"])
-            session = boto3.session.Session()
+            session = botocore.session.get_session()
             timer = AwsCallTimer()
             timer.attach(session)
             yield LocalAws(

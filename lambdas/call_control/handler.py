@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from call_control import actions, logic
 from call_control.events import MalformedEvent, SmaEvent, parse_event, salvage
 from call_control.logic import Decision, MetricPoint
-from call_control.observability import logger, metrics, tracer
+from call_control.observability import logger, metrics, traced_handler
 from call_control.runtime import Runtime, get_runtime
 from call_control.settings import FALLBACK_APOLOGY, FALLBACK_VOICE
 
@@ -21,7 +21,7 @@ _UNITS = {"Count": MetricUnit.Count, "Milliseconds": MetricUnit.Milliseconds, "S
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)  # responses carry meeting join tokens
+@traced_handler(capture_response=False)  # responses carry meeting join tokens
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return handle_event(event)
 

@@ -6,8 +6,9 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
-import boto3
+import botocore.session
 from botocore.exceptions import BotoCoreError
 
 from call_control.adapters import CallRecords, MeetingGateway, sma_client_config
@@ -15,6 +16,10 @@ from call_control.service import CallControl
 from call_control.settings import Settings, SettingsError, load_settings
 from calls.record import utc_now
 from calls.store import CallStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +33,21 @@ def build_runtime(
     env: Mapping[str, str],
     *,
     clock: Callable[[], datetime] = utc_now,
-    session: boto3.session.Session | None = None,
+    session: botocore.session.Session | None = None,
 ) -> Runtime:
     try:
         settings = load_settings(env)
     except SettingsError as error:
         return Runtime(settings=None, control=None, problems=tuple(error.problems))
     try:
-        session = session or boto3.session.Session()
+        # botocore directly: boto3 would only add import time (s3transfer) to every cold start.
+        session = session or botocore.session.get_session()
         config = sma_client_config()
-        dynamodb = session.client("dynamodb", config=config)
-        meetings = session.client("chime-sdk-meetings", region_name=settings.control_region, config=config)
+        dynamodb = cast("DynamoDBClient", session.create_client("dynamodb", config=config))
+        meetings = cast(
+            "ChimeSDKMeetingsClient",
+            session.create_client("chime-sdk-meetings", region_name=settings.control_region, config=config),
+        )
     except BotoCoreError as error:  # e.g. no region configured
         return Runtime(
             settings=settings, control=None, problems=(f"AWS clients could not be created: {error}",)

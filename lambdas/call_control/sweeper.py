@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
+import botocore.session
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError
@@ -22,10 +22,15 @@ from call_control import logic
 from call_control.adapters import AwsFault, CallRecords, MeetingGateway, SmaCalls, sweeper_client_config
 from call_control.cleanup import MeetingJanitor
 from call_control.logic import SweepKind, SweepStep
-from call_control.observability import logger, metrics, tracer
+from call_control.observability import logger, metrics, traced_handler
 from call_control.settings import SettingsError, load_settings
 from calls.record import CallRecord, CallStatus, EndReason, utc_now
 from calls.store import CallStore, TransitionRefused
+
+if TYPE_CHECKING:
+    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
+    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 TIMEOUT_REQUEST = {"action": "timeout"}
 HANGUP_REQUEST = {"action": "hangup"}
@@ -134,22 +139,23 @@ def build_sweeper(
     env: Mapping[str, str],
     *,
     clock: Callable[[], datetime] = utc_now,
-    session: boto3.session.Session | None = None,
+    session: botocore.session.Session | None = None,
 ) -> Sweeper:
     settings = load_settings(env)
     if not settings.sma_id:
         raise SettingsError(["SMA_ID is required by the sweeper (the SIP media application's id)"])
-    session = session or boto3.session.Session()
+    session = session or botocore.session.get_session()
     config = sweeper_client_config()
+    dynamodb = cast("DynamoDBClient", session.create_client("dynamodb", config=config))
+    meetings = cast(
+        "ChimeSDKMeetingsClient",
+        session.create_client("chime-sdk-meetings", region_name=settings.control_region, config=config),
+    )
+    voice = cast("ChimeSDKVoiceClient", session.create_client("chime-sdk-voice", config=config))
     return Sweeper(
-        records=CallRecords(CallStore(session.client("dynamodb", config=config), settings.calls_table)),
-        meetings=MeetingGateway(
-            session.client("chime-sdk-meetings", region_name=settings.control_region, config=config),
-            media_region=settings.media_region,
-        ),
-        calls=SmaCalls(
-            session.client("chime-sdk-voice", config=config), sip_media_application_id=settings.sma_id
-        ),
+        records=CallRecords(CallStore(dynamodb, settings.calls_table)),
+        meetings=MeetingGateway(meetings, media_region=settings.media_region),
+        calls=SmaCalls(voice, sip_media_application_id=settings.sma_id),
         wait_timeout_seconds=settings.wait_timeout.total_seconds(),
         clock=clock,
     )
@@ -167,7 +173,7 @@ def get_sweeper() -> Sweeper:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced_handler(capture_response=True)
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     try:
         sweeper = get_sweeper()

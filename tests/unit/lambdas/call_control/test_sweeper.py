@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 
 from call_control import sweeper as sweeper_module
@@ -34,7 +35,7 @@ def updates(aws: LocalAws) -> list[tuple[str, dict[str, str]]]:
 
 @pytest.fixture
 def sweeper(aws: LocalAws) -> Sweeper:
-    return build_sweeper(aws.env, session=boto3.session.Session())
+    return build_sweeper(aws.env, session=botocore.session.get_session())
 
 
 def meeting(aws: LocalAws, name: str) -> str:
