@@ -21,8 +21,7 @@ from calls.record import CallRecord
 from calls.store import CallNotFound
 from meeting_api import errors, runtime
 from meeting_api.agents import Agent
-from meeting_api.azure_realtime import RealtimeCredential
-from meeting_api.chime import aws_failure
+from meeting_api.aws_errors import aws_failure
 from meeting_api.desk import CallDesk
 from meeting_api.models import (
     CALL_ID_PATTERN,
@@ -249,7 +248,7 @@ def realtime_session(
         raise errors.AzureNotConfigured(
             "the AI assistant is off: set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT, then redeploy"
         )
-    credential: RealtimeCredential = minter.mint()
+    credential = minter.mint()
     metrics.add_metric(name="RealtimeSessionsMinted", unit=MetricUnit.Count, value=1)
     return RealtimeSession.model_validate(
         {

@@ -8,49 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from meeting_api.aws_errors import aws_failure, is_not_found
 from meeting_api.errors import MeetingNotFound, UpstreamFailure
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
-
-_TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ThrottledClientException",
-        "ServiceUnavailableException",
-        "ServiceFailureException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "InternalServiceError",
-    }
-)
-_PERMISSION_CODES = frozenset(
-    {"AccessDeniedException", "ForbiddenException", "UnauthorizedException", "UnauthorizedClientException"}
-)
-_NOT_FOUND = "NotFoundException"
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "Unknown"))
-
-
-def aws_failure(service: str, operation: str, error: ClientError | BotoCoreError) -> UpstreamFailure:
-    """Translate an AWS SDK failure into a domain error whose message tells an operator what to do."""
-    if isinstance(error, BotoCoreError):  # timeouts and connection failures never reached the service
-        return UpstreamFailure(f"{service} {operation} did not answer in time; retry shortly", transient=True)
-    code = error_code(error)
-    if code in _TRANSIENT_CODES:
-        return UpstreamFailure(
-            f"{service} {operation} is throttled or unavailable ({code}); retry shortly", transient=True
-        )
-    if code in _PERMISSION_CODES:
-        return UpstreamFailure(
-            f"{service} {operation} was refused ({code}): check the meeting API function's IAM permissions",
-            transient=False,
-        )
-    return UpstreamFailure(f"{service} {operation} failed ({code})", transient=False)
 
 
 def json_safe(value: Any) -> Any:
@@ -76,22 +39,18 @@ class MeetingsGateway:
     def get_meeting(self, meeting_id: str) -> dict[str, Any]:
         try:
             response = self._client.get_meeting(MeetingId=meeting_id)
-        except ClientError as error:
-            if error_code(error) == _NOT_FOUND:
+        except (ClientError, BotoCoreError) as error:
+            if is_not_found(error):
                 raise MeetingNotFound(f"meeting {meeting_id} does not exist or has ended") from error
-            raise aws_failure(self.service, "GetMeeting", error) from error
-        except BotoCoreError as error:
             raise aws_failure(self.service, "GetMeeting", error) from error
         return dict(json_safe(response["Meeting"]))
 
     def add_attendee(self, meeting_id: str, external_user_id: str) -> dict[str, Any]:
         try:
             response = self._client.create_attendee(MeetingId=meeting_id, ExternalUserId=external_user_id)
-        except ClientError as error:
-            if error_code(error) == _NOT_FOUND:
+        except (ClientError, BotoCoreError) as error:
+            if is_not_found(error):
                 raise MeetingNotFound(f"meeting {meeting_id} does not exist or has ended") from error
-            raise aws_failure(self.service, "CreateAttendee", error) from error
-        except BotoCoreError as error:
             raise aws_failure(self.service, "CreateAttendee", error) from error
         return dict(json_safe(response["Attendee"]))
 
@@ -124,11 +83,9 @@ class MeetingsGateway:
         """End the meeting for everyone; False when it had already ended."""
         try:
             self._client.delete_meeting(MeetingId=meeting_id)
-        except ClientError as error:
-            if error_code(error) == _NOT_FOUND:
+        except (ClientError, BotoCoreError) as error:
+            if is_not_found(error):
                 return False
-            raise aws_failure(self.service, "DeleteMeeting", error) from error
-        except BotoCoreError as error:
             raise aws_failure(self.service, "DeleteMeeting", error) from error
         return True
 
@@ -164,10 +121,8 @@ class VoiceGateway:
             self._client.update_sip_media_application_call(
                 SipMediaApplicationId=self._sma_id, TransactionId=transaction_id, Arguments=dict(arguments)
             )
-        except ClientError as error:
-            if error_code(error) == _NOT_FOUND:
+        except (ClientError, BotoCoreError) as error:
+            if is_not_found(error):
                 return False
-            raise aws_failure(self.service, "UpdateSipMediaApplicationCall", error) from error
-        except BotoCoreError as error:
             raise aws_failure(self.service, "UpdateSipMediaApplicationCall", error) from error
         return True

@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from calls import schema
 from meeting_api.agents import Agent
-from meeting_api.chime import aws_failure, error_code
+from meeting_api.aws_errors import aws_failure, error_code
 from meeting_api.errors import RateLimited
 
 if TYPE_CHECKING:
@@ -55,14 +55,12 @@ class OutboundRateLimiter:
                     ":ttl": {"N": str(int((end + _WINDOW).timestamp()))},
                 },
             )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
+        except (ClientError, BotoCoreError) as error:
+            if isinstance(error, ClientError) and error_code(error) == "ConditionalCheckFailedException":
                 wait = max(1, int((end - now).total_seconds()))
                 minutes = wait // 60 + 1
                 raise RateLimited(
                     f"you placed {self._limit} outbound calls this hour; try again in {minutes} minutes",
                     retry_after=wait,
                 ) from None
-            raise aws_failure("DynamoDB", "UpdateItem (outbound quota)", error) from error
-        except BotoCoreError as error:
             raise aws_failure("DynamoDB", "UpdateItem (outbound quota)", error) from error
