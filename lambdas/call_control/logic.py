@@ -609,7 +609,9 @@ def other_leg_gone(event: SmaEvent, state: CallState, settings: Settings) -> Dec
         return Decision(note="meeting leg gone while closing")
     if attributes.phase is Phase.LEAVING:
         return continue_leaving(event, state, settings)
-    if attributes.phase in {Phase.BRIDGING, Phase.BRIDGED}:
+    if attributes.phase is Phase.BRIDGING:  # the transfer leg is not up yet: this is the old meeting leg
+        return Decision(note="the meeting leg's hangup reported while the transfer dials")
+    if attributes.phase is Phase.BRIDGED:
         return Decision(
             actions=farewell(event, None, settings),
             attributes=attributes.but(phase=Phase.CLOSING, end_reason=EndReason.TRANSFERRED),

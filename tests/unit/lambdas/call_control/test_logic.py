@@ -204,6 +204,22 @@ def test_a_transfer_leaves_the_meeting_then_bridges_with_our_number(settings: Se
     assert bridged.delete_meeting
 
 
+def test_after_a_transfer_connects_the_target_hanging_up_ends_the_call(settings: Settings) -> None:
+    bridging = {"callId": TX, "direction": "inbound", "phase": "bridging", "transferTo": "+14155550123"}
+    late = decide("hangup_meeting_leg", record(CallStatus.TRANSFERRING), settings, attributes=bridging)
+    assert late.actions == () and late.change is None  # the old meeting leg, reported late
+    bridged = decide(
+        "hangup_meeting_leg",
+        record(CallStatus.TRANSFERRING),
+        settings,
+        attributes={**bridging, "phase": "bridged"},
+    )
+    assert kinds(bridged) == ["Hangup"]
+    assert (
+        bridged.change is not None and bridged.change.set_fields["end_reason"] == EndReason.TRANSFERRED.value
+    )
+
+
 @pytest.mark.parametrize(
     ("arguments", "current"),
     [
