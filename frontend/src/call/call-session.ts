@@ -96,10 +96,6 @@ export class CallSession {
     return this.state.call?.id ?? null;
   }
 
-  get meetingId(): string | null {
-    return this.state.call?.meetingId ?? this.joinedMeetingId;
-  }
-
   subscribe(listener: (view: CallView) => void): () => void {
     this.listeners.add(listener);
     listener(this.state);
@@ -120,7 +116,7 @@ export class CallSession {
     try {
       joined = await obtainJoin();
     } catch (error) {
-      this.finish(null);
+      void this.finish(null);
       void micRequest.then(stopTracks, () => undefined);
       throw error;
     }

@@ -2,7 +2,7 @@
 
 import type { Call } from "../api/types";
 import { END_LABEL, STATUS_LABEL, remoteParty } from "../calls/describe";
-import { h } from "./dom";
+import { h, restoreFocus } from "./dom";
 import { formatClock, formatDuration, formatPhone } from "./format";
 
 export interface CallListActions {
@@ -115,7 +115,7 @@ export class CallListView {
     const current = [...section.list.children];
     if (current.length !== elements.length || current.some((child, index) => child !== elements[index])) {
       section.list.replaceChildren(...elements);
-      if (focusKey) section.list.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+      restoreFocus(section.list, focusKey);
     }
   }
 

@@ -36,24 +36,8 @@ function append(parent: Node, children: (Child | Child[])[]): void {
   }
 }
 
-/** Replace the children of `parent`, keeping focus on the equivalent control when possible. */
-export function replaceChildren(parent: Element, ...children: (Child | Child[])[]): void {
-  const focusKey = focusKeyWithin(parent);
-  const fragment = document.createDocumentFragment();
-  append(fragment, children);
-  parent.replaceChildren(fragment);
-  restoreFocus(parent, focusKey);
-}
-
-/** Controls carry `data-focus-key` so focus survives a re-render. */
-export function focusKeyWithin(parent: Element): string | null {
-  const active = document.activeElement;
-  if (!active || !parent.contains(active)) return null;
-  return active.getAttribute("data-focus-key");
-}
-
+/** Controls carry `data-focus-key` so focus survives a re-render that replaced them. */
 export function restoreFocus(parent: Element, key: string | null): void {
   if (!key) return;
-  const target = parent.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
-  target?.focus();
+  parent.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
 }
