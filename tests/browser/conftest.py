@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,14 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist, write_tone_wav
+from tests.browser.environment import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FAKE_MEETING_JS,
+    SCREENSHOTS,
+    ensure_dist,
+    write_tone_wav,
+)
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.helpers import MIC_HZ
 
@@ -32,6 +40,14 @@ def dist() -> Path:
 def mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The agent's microphone: a 1320 Hz tone, looped by Chromium's fake capture."""
     return write_tone_wav(tmp_path_factory.mktemp("audio") / "agent-mic-1320hz.wav", MIC_HZ)
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """docs/screenshots when CALLDESK_UPDATE_SCREENSHOTS=1, else a temporary directory."""
+    if os.environ.get("CALLDESK_UPDATE_SCREENSHOTS") == "1":
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 DIST = FRONTEND / "dist"
+#: Where the product screenshots live; the tests rewrite them only with CALLDESK_UPDATE_SCREENSHOTS=1,
+#: so an ordinary test run leaves the tree clean (timers and clock times differ on every run).
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 FAKE_MEETING_JS = Path(__file__).with_name("fake_meeting.js")
 #: Debian's Chromium: Playwright's own browser download cannot work here.

@@ -77,4 +77,6 @@ def wait_tone(
 
 def screenshot(page: Page, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    loaded = "(i) => i.complete || new Promise((done) => (i.onload = i.onerror = done))"
+    page.evaluate(f"() => Promise.all([...document.images].map({loaded}))")
     page.screenshot(path=str(path), full_page=False)

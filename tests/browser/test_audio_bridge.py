@@ -5,11 +5,11 @@ mic = 1320 Hz from Chromium's fake capture device."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.environment import SCREENSHOTS
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.fakes.meeting_api import Call
 from tests.browser.fakes.peer import AudioPeer
@@ -138,7 +138,9 @@ def test_barge_in_silences_the_ai_at_once_until_its_next_response(page: Page, fa
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the next response to restore the AI's voice")
 
 
-def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page, fakes: FakeBackend) -> None:
+def test_transcript_shows_both_sides_and_suggestions_while_taken_over(
+    page: Page, fakes: FakeBackend, screenshots: Path
+) -> None:
     answer_call(page, fakes)
     send = lambda event: fakes.call(fakes.azure.latest.send, event)  # noqa: E731
     send({"type": "input_audio_buffer.speech_started", "item_id": "u1"})
@@ -184,7 +186,7 @@ def test_transcript_shows_both_sides_and_suggestions_while_taken_over(page: Page
     expect(page.locator(".transcript-log .line.suggestion")).to_contain_text("AI suggestion")
     expect(page.locator(".transcript-log .line.suggestion")).to_contain_text("express shipping")
     page.wait_for_timeout(400)  # let the meters move for the picture
-    screenshot(page, SCREENSHOTS / "in-call.png")
+    screenshot(page, screenshots / "in-call.png")
 
 
 def test_hang_up_ends_the_meeting_leg_the_ai_session_and_the_call(page: Page, fakes: FakeBackend) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, SCREENSHOTS
+from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.helpers import AI_HZ, CALLER_HZ, screenshot, sign_in, wait_for, wait_tone
 
@@ -39,10 +40,10 @@ def seed_history(fakes: FakeBackend) -> None:
         )
 
 
-def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend) -> None:
+def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend, screenshots: Path) -> None:
     page.goto(fakes.urls["web"] + "/")
     expect(page.get_by_role("heading", name="Your AI-assisted phone line")).to_be_visible()
-    screenshot(page, SCREENSHOTS / "sign-in.png")
+    screenshot(page, screenshots / "sign-in.png")
 
     sign_in(page, fakes)
     authorize = next(r for r in fakes.cognito.requests if r.path.startswith("/oauth2/authorize"))
@@ -59,7 +60,7 @@ def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend) ->
 
 
 def test_a_new_call_appears_within_two_seconds_with_sound_badge_and_announcement(
-    page: Page, fakes: FakeBackend
+    page: Page, fakes: FakeBackend, screenshots: Path
 ) -> None:
     seed_history(fakes)
     sign_in(page, fakes)
@@ -83,7 +84,7 @@ def test_a_new_call_appears_within_two_seconds_with_sound_badge_and_announcement
     expect(page.locator(".queue-recent .call-row")).to_have_count(4)
     expect(page.locator(".queue-recent")).to_contain_text("Transferred")
     page.mouse.move(0, 0)
-    screenshot(page, SCREENSHOTS / "call-list.png")
+    screenshot(page, screenshots / "call-list.png")
 
 
 @pytest.mark.parametrize(

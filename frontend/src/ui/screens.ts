@@ -4,6 +4,16 @@ import type { Auth } from "../auth/auth";
 import { ConfigError } from "../config";
 import { h } from "./dom";
 
+/** The product mark: logo and name. */
+export function brand(size: "large" | "normal" = "normal"): HTMLElement {
+  return h(
+    "div",
+    { class: size === "large" ? "brand large" : "brand" },
+    h("img", { class: "logo", src: "/favicon.svg", alt: "", width: "28", height: "28" }),
+    "Calldesk",
+  );
+}
+
 export function renderSignIn(container: HTMLElement, auth: Auth, error?: string): void {
   const button = h("button", { type: "button", class: "button primary large" }, "Sign in");
   button.addEventListener("click", () => {
@@ -18,7 +28,7 @@ export function renderSignIn(container: HTMLElement, auth: Auth, error?: string)
       h(
         "div",
         { class: "card" },
-        h("div", { class: "brand large" }, h("span", { class: "logo", "aria-hidden": "true" }), "Calldesk"),
+        brand("large"),
         h("h1", null, "Your AI-assisted phone line"),
         h(
           "p",
@@ -43,7 +53,7 @@ export function renderConfigError(container: HTMLElement, error: unknown): void 
       h(
         "div",
         { class: "card", role: "alert" },
-        h("div", { class: "brand large" }, h("span", { class: "logo", "aria-hidden": "true" }), "Calldesk"),
+        brand("large"),
         h("h1", null, "Calldesk is not configured correctly"),
         h("p", null, "The site's configuration file (/config.json) could not be used. Ask your administrator to redeploy the web client."),
         h("ul", { class: "problems" }, problems.map((problem) => h("li", null, problem))),

@@ -12,6 +12,7 @@ import { CallListView } from "./call-list";
 import type { CallPanel as CallPanelType } from "./call-panel";
 import { h } from "./dom";
 import { formatDuration, formatPhone, normalizePhoneInput } from "./format";
+import { brand } from "./screens";
 
 /** The call screen and its audio code load with the first call, not with the sign-in page. */
 const loadCallModules = () => Promise.all([import("../call/call-session"), import("./call-panel")]);
@@ -120,7 +121,7 @@ export class Workspace {
       h(
         "header",
         { class: "topbar" },
-        h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Calldesk"),
+        brand(),
         this.connection,
         h(
           "div",
