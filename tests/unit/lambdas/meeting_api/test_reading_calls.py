@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError
 
 from calls.record import CallStatus, iso
+from meeting_api.agents import Agent
 from meeting_api.rate_limit import OutboundRateLimiter
 from tests.unit.lambdas.meeting_api.harness import AGENT, CALL_ID, EVENTS, Harness
 
@@ -75,8 +76,6 @@ def test_list_pages_with_an_opaque_cursor(api: Harness) -> None:
 
 def test_rate_limit_counters_never_show_in_the_list(api: Harness) -> None:
     limiter = OutboundRateLimiter(api.dynamodb, "calls", calls_per_hour=5)
-    from meeting_api.agents import Agent
-
     limiter.consume(Agent(AGENT), now=api.now)
     assert api.request("list_calls").json()["calls"] == []
 
