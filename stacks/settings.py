@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from calls.regions import MEDIA_REGIONS, control_region_for
+
 # Where Amazon Chime SDK Voice Connectors and SIP media applications exist (botocore's chime-sdk-voice
 # region list); the SMA's Lambda must live in the same region.
 VOICE_REGIONS = (
@@ -29,27 +31,8 @@ VOICE_REGIONS = (
     "ap-southeast-2",
 )
 
-# Amazon Chime SDK meeting media regions (chime-sdk-meetings CreateMeeting MediaRegion).
-MEETING_REGIONS = (
-    "af-south-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-)
+# Amazon Chime SDK meeting media regions (commercial partition).
+MEETING_REGIONS = tuple(sorted(region for region in MEDIA_REGIONS if not region.startswith("us-gov-")))
 
 # Countries whose numbers can be ordered through the API without identity documents. Numbers elsewhere
 # are requested through AWS Support and then used here as an existing `phoneNumber`.
@@ -152,6 +135,11 @@ class Settings:
     agents: AgentOptions
     alarm_email: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def meetings_control_region(self) -> str:
+        """Where the Lambdas create and delete meetings: the deploy region if it has the meetings API."""
+        return control_region_for(self.region)
 
     def stack_name(self, part: str) -> str:
         return f"{self.prefix}-{part}"

@@ -9,38 +9,8 @@ from datetime import timedelta
 
 from call_control.actions import SPEAK_TEXT_LIMIT
 from calls import schema
-
-# Media Regions CreateMeeting accepts (Chime SDK API reference, Meeting.MediaRegion).
-MEDIA_REGIONS = frozenset(
-    {
-        "af-south-1",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-south-1",
-        "ap-southeast-1",
-        "ap-southeast-2",
-        "ca-central-1",
-        "eu-central-1",
-        "eu-north-1",
-        "eu-south-1",
-        "eu-west-1",
-        "eu-west-2",
-        "eu-west-3",
-        "sa-east-1",
-        "us-east-1",
-        "us-east-2",
-        "us-west-1",
-        "us-west-2",
-        "us-gov-east-1",
-        "us-gov-west-1",
-    }
-)
-# Regions with a chime-sdk-meetings API endpoint ("control Regions", developer guide "Available Regions").
-# A meeting can only be changed (attendees, deletion) through the control Region that created it.
-CONTROL_REGIONS = frozenset(
-    {"us-east-1", "us-west-2", "eu-central-1", "ap-southeast-1", "us-gov-east-1", "us-gov-west-1"}
-)
-DEFAULT_CONTROL_REGION = "us-east-1"
+from calls.regions import MEDIA_REGIONS, control_region_for
+from calls.regions import MEETINGS_CONTROL_REGIONS as CONTROL_REGIONS
 
 DEFAULT_VOICE = "Joanna"
 DEFAULT_LANGUAGE = "en-US"
@@ -143,8 +113,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 f"not {control_region!r}"
             )
     else:
-        own_region = _text(env, "AWS_REGION")
-        control_region = own_region if own_region in CONTROL_REGIONS else DEFAULT_CONTROL_REGION
+        control_region = control_region_for(_text(env, "AWS_REGION"))
     sma_id = _text(env, "SMA_ID") or None
 
     greeting_text = _spoken(env, "GREETING_TEXT", "", problems) or None

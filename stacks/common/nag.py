@@ -34,6 +34,5 @@ def partition_text(scope: IConstruct) -> str:
     return resolved if isinstance(resolved, str) else "<AWS::Partition>"
 
 
-def meeting_finding(scope: IConstruct) -> str:
-    stack = Stack.of(scope)
-    return f"Resource::arn:{partition_text(scope)}:chime:{stack.region}:<AWS::AccountId>:meeting/*"
+def meeting_finding(scope: IConstruct, control_region: str) -> str:
+    return f"Resource::arn:{partition_text(scope)}:chime:{control_region}:<AWS::AccountId>:meeting/*"

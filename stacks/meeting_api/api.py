@@ -115,6 +115,7 @@ class MeetingApi(Construct):
                 "SMA_ID": sma_id,
                 "PHONE_NUMBER": phone_number,
                 "MEETING_REGION": settings.meeting_region,
+                "MEETINGS_CONTROL_REGION": settings.meetings_control_region,
                 "AZURE_OPENAI_ENDPOINT": azure.endpoint or "",
                 "AZURE_OPENAI_DEPLOYMENT": azure.deployment,
                 "AZURE_OPENAI_VOICE": azure.voice,
@@ -132,7 +133,7 @@ class MeetingApi(Construct):
             memory_size=1024,
             layers=[powertools_layer(self, settings.region)],
         )
-        grant_calls_table(self.function, table)
+        grant_calls_table(self.function, table, list_calls=True)
         self.azure_secret.grant_read(self.function)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
@@ -143,7 +144,7 @@ class MeetingApi(Construct):
                     "chime:GetMeeting",
                     "chime:DeleteMeeting",
                 ],
-                resources=meeting_arns(stack),
+                resources=meeting_arns(stack, settings),
             )
         )
         self.function.add_to_role_policy(
@@ -157,7 +158,7 @@ class MeetingApi(Construct):
             "AwsSolutions-IAM5",
             "Meeting ids are created per call at run time and Chime authorizes meeting actions against "
             "meeting/* of this account and region.",
-            applies_to=[meeting_finding(self)],
+            applies_to=[meeting_finding(self, settings.meetings_control_region)],
         )
 
         access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS)

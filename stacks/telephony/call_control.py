@@ -18,9 +18,9 @@ from stacks.telephony.call_store import grant_calls_table
 CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
 
 
-def meeting_arns(stack: Stack) -> list[str]:
-    """Chime SDK meetings are authorized against meeting/* in the control region (CreateMeeting included)."""
-    return [f"arn:{stack.partition}:chime:{stack.region}:{stack.account}:meeting/*"]
+def meeting_arns(stack: Stack, settings: Settings) -> list[str]:
+    """Meetings are authorized against meeting/* in the meetings control region (CreateMeeting included)."""
+    return [f"arn:{stack.partition}:chime:{settings.meetings_control_region}:{stack.account}:meeting/*"]
 
 
 class CallControl(Construct):
@@ -41,6 +41,7 @@ class CallControl(Construct):
         self.environment = {
             schema.TABLE_ENV: table.table_name,
             "MEETING_REGION": settings.meeting_region,
+            "MEETINGS_CONTROL_REGION": settings.meetings_control_region,
             "GREETING_TEXT": options.greeting_text,
             "GREETING_VOICE": options.greeting_voice,
             "WAIT_TIMEOUT_SECONDS": str(options.wait_timeout_seconds),
@@ -56,16 +57,17 @@ class CallControl(Construct):
             packages=("call_control", "calls"),
             description="SIP media application handler: puts callers into Chime SDK meetings",
             environment=self.environment,
-            # The SMA retries after ~5 s: a slower answer is a retry, not a longer wait.
-            timeout=Duration.seconds(5),
+            # The SMA retries after ~5 s; AWS calls inside are bounded (1 s connect, 2 s read, 2 attempts),
+            # and a run cut short mid-write would only leave work for the retry to redo.
+            timeout=Duration.seconds(10),
             memory_size=1024,
             layers=[layer],
         )
-        grant_calls_table(self.function, table)
+        grant_calls_table(self.function, table, list_calls=False)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["chime:CreateMeetingWithAttendees", "chime:DeleteMeeting", "chime:GetMeeting"],
-                resources=meeting_arns(stack),
+                actions=["chime:CreateMeetingWithAttendees", "chime:DeleteMeeting"],
+                resources=meeting_arns(stack, settings),
             )
         )
         # Only the Chime voice service, on behalf of this account's SIP media applications, may invoke it.
@@ -84,16 +86,14 @@ class CallControl(Construct):
             packages=("call_control", "calls"),
             description="Ends calls nobody answered in time and deletes meetings of ended calls",
             environment=dict(self.environment, POWERTOOLS_SERVICE_NAME="call-sweeper"),
-            timeout=Duration.seconds(50),
+            timeout=Duration.seconds(60),
             memory_size=512,
             layers=[layer],
             reserved_concurrency=1,
         )
-        grant_calls_table(self.sweeper, table)
+        grant_calls_table(self.sweeper, table, list_calls=True)
         self.sweeper.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["chime:DeleteMeeting", "chime:GetMeeting"], resources=meeting_arns(stack)
-            )
+            iam.PolicyStatement(actions=["chime:DeleteMeeting"], resources=meeting_arns(stack, settings))
         )
         for function in (self.function, self.sweeper):
             acknowledge(
@@ -101,7 +101,7 @@ class CallControl(Construct):
                 "AwsSolutions-IAM5",
                 "Meeting ids are created per call at run time, and Chime authorizes CreateMeeting* against "
                 "meeting/* of this account and region.",
-                applies_to=[meeting_finding(self)],
+                applies_to=[meeting_finding(self, settings.meetings_control_region)],
             )
         events.Rule(
             self,

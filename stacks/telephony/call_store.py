@@ -42,15 +42,20 @@ class CallStore(Construct):
         )
 
 
-# What the Lambdas do with the table: single-item reads and conditional writes, and the list-index query.
-CALL_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
+# What the Lambdas do with the table: single-item reads and conditional writes, and (for those that list
+# calls) the list-index query.
+CALL_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+LIST_ACTIONS = ("dynamodb:Query",)
 
 
-def grant_calls_table(grantee: iam.IGrantable, table: dynamodb.ITableV2) -> None:
-    """Exactly the table and its list index: no '/index/*' wildcard, no scans, no deletes."""
+def grant_calls_table(grantee: iam.IGrantable, table: dynamodb.ITableV2, *, list_calls: bool) -> None:
+    """Exactly the table and, if it lists calls, its list index: no '/index/*' wildcard, no scans, no deletes."""
     grantee.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(
-            actions=list(CALL_TABLE_ACTIONS),
-            resources=[table.table_arn, f"{table.table_arn}/index/{schema.LIST_INDEX}"],
-        )
+        iam.PolicyStatement(actions=list(CALL_TABLE_ACTIONS), resources=[table.table_arn])
     )
+    if list_calls:
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(LIST_ACTIONS), resources=[f"{table.table_arn}/index/{schema.LIST_INDEX}"]
+            )
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stacks.meeting_api.api import PUBLIC_ROUTES, ROUTES
-from stacks.telephony.call_store import CALL_TABLE_ACTIONS
+from stacks.telephony.call_store import CALL_TABLE_ACTIONS, LIST_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 from tests.unit.stacks.test_telephony_stack import (
     actions_of,
@@ -80,6 +80,7 @@ def test_api_role_may_call_only_its_chime_actions_on_its_own_sma(default_app: Sy
     statements = policy_statements(template, handler["Properties"]["Role"]["Fn::GetAtt"][0])
     assert actions_of(statements) == {
         *CALL_TABLE_ACTIONS,
+        *LIST_ACTIONS,
         "chime:CreateMeetingWithAttendees",
         "chime:CreateAttendee",
         "chime:DeleteAttendee",

@@ -56,7 +56,9 @@ def test_sma_points_at_the_call_control_handler_and_only_chime_voice_may_invoke_
     handler_id, handler = function_by_handler(template, "call_control.handler.lambda_handler")
     assert handler["Properties"]["Runtime"] == "python3.13"
     assert handler["Properties"]["Architectures"] == ["arm64"]
-    assert handler["Properties"]["Timeout"] == 5
+    assert handler["Properties"]["Timeout"] == 10
+    variables = handler["Properties"]["Environment"]["Variables"]
+    assert variables["MEETINGS_CONTROL_REGION"] == "us-east-1"
     _, sma = one(template, "AWS::Chime::SipMediaApplication")
     assert sma["Properties"]["Endpoints"] == [{"LambdaArn": {"Fn::GetAtt": [handler_id, "Arn"]}}]
     assert sma["Properties"]["AwsRegion"] == "us-east-1"
@@ -181,7 +183,6 @@ def test_call_control_role_has_only_what_it_uses(default_app: Synthesized) -> No
         *CALL_TABLE_ACTIONS,
         "chime:CreateMeetingWithAttendees",
         "chime:DeleteMeeting",
-        "chime:GetMeeting",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTraceSegments",
@@ -260,6 +261,15 @@ def test_outputs_name_what_the_operator_needs(default_app: Synthesized) -> None:
         "SipMediaApplicationId",
         "Region",
     } <= set(outputs)
+
+
+def test_a_region_without_the_meetings_api_creates_meetings_in_us_east_1(synth_cache: Any) -> None:
+    template = synth_cache(region="eu-west-1").raw("telephony")
+    _, handler = function_by_handler(template, "call_control.handler.lambda_handler")
+    assert handler["Properties"]["Environment"]["Variables"]["MEETINGS_CONTROL_REGION"] == "us-east-1"
+    statements = policy_statements(template, handler["Properties"]["Role"]["Fn::GetAtt"][0])
+    chime = [s for s in statements if "chime:DeleteMeeting" in s["Action"]]
+    assert ":chime:us-east-1:" in str(chime[0]["Resource"])
 
 
 @pytest.mark.parametrize("kind", ["VoiceConnector", "SipMediaApplication"])

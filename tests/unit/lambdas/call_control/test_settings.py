@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from call_control.settings import DEFAULT_CONTROL_REGION, SettingsError, load_settings
+from call_control.settings import SettingsError, load_settings
+from calls.regions import DEFAULT_CONTROL_REGION
 
 BASE = {"CALLS_TABLE_NAME": "calls", "MEETING_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
 
@@ -22,9 +23,14 @@ def test_defaults() -> None:
 
 
 def test_a_region_without_a_meetings_endpoint_uses_the_default_control_region() -> None:
-    settings = load_settings({**BASE, "AWS_REGION": "eu-west-2", "MEETING_REGION": "eu-west-2"})
+    settings = load_settings({**BASE, "AWS_REGION": "eu-west-1", "MEETING_REGION": "eu-west-1"})
     assert settings.control_region == DEFAULT_CONTROL_REGION
-    assert settings.media_region == "eu-west-2"
+    assert settings.media_region == "eu-west-1"
+
+
+def test_a_region_with_a_meetings_endpoint_is_its_own_control_region() -> None:
+    settings = load_settings({**BASE, "AWS_REGION": "eu-west-2", "MEETING_REGION": "eu-west-2"})
+    assert settings.control_region == "eu-west-2"
 
 
 def test_an_audio_greeting_replaces_the_spoken_one() -> None:
@@ -49,7 +55,7 @@ def test_every_problem_is_reported_at_once() -> None:
                 "GREETING_AUDIO_BUCKET": "only-the-bucket",
                 "GREETING_VOICE": "joanna!",
                 "APOLOGY_MESSAGE": "x" * 1001,
-                "MEETINGS_CONTROL_REGION": "eu-west-2",
+                "MEETINGS_CONTROL_REGION": "eu-west-1",
             }
         )
     problems = " ".join(refused.value.problems)
