@@ -227,6 +227,8 @@ def test_ai_connection_drop_reconnects_with_a_fresh_secret(page: Page, fakes: Fa
     first = fakes.azure.latest
     minted = fakes.secrets.minted
 
+    # The operator turned transcription off meanwhile: the new session must not ask for it.
+    fakes.api.transcription_model = None
     fakes.run(first.close())
     expect(page.get_by_text("AI: Reconnecting…")).to_be_visible()
     expect(page.get_by_text("AI: Connected")).to_be_visible(timeout=30_000)
@@ -235,6 +237,7 @@ def test_ai_connection_drop_reconnects_with_a_fresh_secret(page: Page, fakes: Fa
     wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller to reach the new AI session")
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the new AI session's voice to reach the caller")
     assert second.received[0]["type"] == "session.update"
+    assert "transcription" not in second.received[0]["session"]["audio"]["input"]
 
 
 MONITOR_LEVELS = """async (freqs) => {

@@ -70,6 +70,6 @@ export interface RealtimeSessionInfo {
   webrtcUrl: string;
   model: string;
   voice: string;
-  /** Optional: the transcription deployment name (Azure wants a deployment, not a model id). */
-  transcriptionModel?: string;
+  /** The transcription deployment (Azure wants a deployment name, not a model id); null when off. */
+  transcriptionModel?: string | null;
 }

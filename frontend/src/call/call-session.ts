@@ -323,19 +323,15 @@ export class CallSession {
   private configureAi(info: RealtimeSessionInfo, reconnect: boolean): void {
     this.responseActive = false;
     this.dispatch({ type: "aiSessionReset" });
+    const input: Record<string, unknown> = {
+      turn_detection: { type: "server_vad", create_response: true, interrupt_response: true },
+    };
+    // Azure wants the transcription *deployment* name, which only the API knows; null means the
+    // operator turned transcription off, so the session keeps what the API minted.
+    if (info.transcriptionModel) input.transcription = { model: info.transcriptionModel };
     this.realtime?.send({
       type: "session.update",
-      session: {
-        type: "realtime",
-        output_modalities: [outputModality(this.state.mixer)],
-        audio: {
-          input: {
-            // Azure expects the transcription *deployment* name here.
-            transcription: { model: info.transcriptionModel ?? "whisper-1" },
-            turn_detection: { type: "server_vad", create_response: true, interrupt_response: true },
-          },
-        },
-      },
+      session: { type: "realtime", output_modalities: [outputModality(this.state.mixer)], audio: { input } },
     });
     // An inbound caller has been waiting: the AI opens (its instructions say how). Not on reconnects.
     if (!reconnect && !this.greeted && this.kind === "inbound" && this.state.mixer.aiVoice === "on") {
