@@ -159,6 +159,8 @@ export class Workspace {
     addEventListener("pointerdown", unlock, { once: true });
     addEventListener("keydown", unlock, { once: true });
     addEventListener("pagehide", () => this.session?.sendOnUnload());
+    // Back online: refresh the queue now rather than at the end of the error backoff.
+    addEventListener("online", () => void this.poller.pollNow());
     addEventListener("beforeunload", (event) => {
       if (this.session && this.session.view.phase !== "ended") event.preventDefault();
     });
