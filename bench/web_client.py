@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "lambdas")]  # the fakes keep calls as the backend's CallRecord
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
@@ -144,7 +144,7 @@ def end_to_end(page: Page, fakes: FakeBackend, trials: int) -> tuple[str, list[f
     call = fakes.call(fakes.api.add_inbound_call, "+15555550142")
     page.get_by_role("button", name="Answer call from +1 (555) 555-0142").click()
     page.get_by_text("AI: Connected").wait_for()
-    caller_leg = lambda: fakes.chime.agent_leg(call.meetingId or "")  # noqa: E731
+    caller_leg = lambda: fakes.chime.agent_leg(call.meeting_id or "")  # noqa: E731
     wait_tone(fakes, caller_leg, AI_HZ, present=True, what="the AI's voice to reach the caller")
     audio_details = page.locator(".audio-info").text_content() or ""
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from calls.record import CallRecord
 from tests.browser.fakes.backend import FakeBackend
-from tests.browser.fakes.meeting_api import Call
 from tests.browser.fakes.peer import AudioPeer
 from tests.browser.helpers import AI_HZ, CALLER_HZ, MIC_HZ, screenshot, sign_in, wait_for, wait_tone
 
 pytestmark = pytest.mark.browser
 
 
-def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") -> Call:
+def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") -> CallRecord:
     sign_in(page, fakes)
     call = fakes.call(fakes.api.add_inbound_call, number)
     page.get_by_role("button", name="Answer call from +1 (555) 555-0142").click()
@@ -28,10 +28,10 @@ def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") ->
 
 
 def legs(
-    fakes: FakeBackend, call: Call
+    fakes: FakeBackend, call: CallRecord
 ) -> tuple[Callable[[], AudioPeer | None], Callable[[], AudioPeer | None]]:
     """(what the caller hears, what Azure hears)."""
-    return (lambda: fakes.chime.agent_leg(call.meetingId or "")), (lambda: fakes.azure.latest)
+    return (lambda: fakes.chime.agent_leg(call.meeting_id or "")), (lambda: fakes.azure.latest)
 
 
 def button(page: Page, name: str):
@@ -205,10 +205,10 @@ def test_hang_up_ends_the_meeting_leg_the_ai_session_and_the_call(page: Page, fa
     wait_for(
         lambda: azure.pc.connectionState in ("closed", "failed"), "the Azure session to close", timeout=20
     )
-    assert fakes.api.calls[call.id].status == "ended"
-    assert fakes.api.calls[call.id].endReason == "agent_hung_up"
+    assert fakes.api.calls[call.call_id].status == "ended"
+    assert fakes.api.calls[call.call_id].end_reason == "agent_hung_up"
     assert [r.path for r in fakes.api.requests if r.method == "POST" and r.path.endswith("/hangup")] == [
-        f"/calls/{call.id}/hangup"
+        f"/calls/{call.call_id}/hangup"
     ]
     # The mic is released (no capture indicator left behind).
     wait_for(

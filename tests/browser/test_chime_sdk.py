@@ -44,5 +44,5 @@ def test_chime_sdk_loads_on_answer_and_an_unreachable_meeting_is_reported(
     expect(page.get_by_role("alert").filter(has_text="Couldn't connect the call audio")).to_contain_text(
         "Timed out connecting the call audio."
     )
-    wait_for(lambda: fakes.api.calls[call.id].status == "ringing", "the call to go back to the queue")
+    wait_for(lambda: fakes.api.calls[call.call_id].status == "ringing", "the call to go back to the queue")
     assert not [line for line in page_log.lines if line.startswith("pageerror")]

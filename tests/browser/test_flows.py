@@ -112,7 +112,7 @@ def test_caller_hanging_up_ends_the_call_view(page: Page, fakes: FakeBackend) ->
     expect(page.get_by_text("AI: Connected")).to_be_visible()
     azure = fakes.azure.latest
 
-    fakes.run(fakes.api.caller_hangs_up(call.id))
+    fakes.run(fakes.api.caller_hangs_up(call.call_id))
     banner = page.get_by_role("status").filter(has_text="Call ended")
     expect(banner).to_contain_text("Caller hung up.")
     wait_for(lambda: azure.pc.connectionState in ("closed", "failed"), "the AI session to close", timeout=20)
@@ -141,7 +141,7 @@ def test_outbound_call_validates_the_number_and_connects(page: Page, fakes: Fake
     call = next(c for c in fakes.api.calls.values() if c.direction == "outbound")
     wait_tone(
         fakes,
-        lambda: fakes.chime.agent_leg(call.meetingId or ""),
+        lambda: fakes.chime.agent_leg(call.meeting_id or ""),
         AI_HZ,
         present=True,
         what="the AI to talk to the callee",
@@ -198,7 +198,7 @@ def test_ai_connection_errors_are_shown_and_retry_works(
     expect(alert).to_be_hidden()
     wait_tone(
         fakes,
-        lambda: fakes.chime.agent_leg(call.meetingId or ""),
+        lambda: fakes.chime.agent_leg(call.meeting_id or ""),
         AI_HZ,
         present=True,
         what="the AI to talk after the retry",
@@ -273,10 +273,10 @@ def test_closing_the_tab_mid_call_returns_the_caller_to_the_queue(page: Page, fa
     expect(page.get_by_text("AI: Connected")).to_be_visible()
     page.close(run_before_unload=False)
     wait_for(
-        lambda: any(r.path == f"/calls/{call.id}/leave" for r in fakes.api.requests),
+        lambda: any(r.path == f"/calls/{call.call_id}/leave" for r in fakes.api.requests),
         "the closing tab to leave the call",
     )
-    assert fakes.api.calls[call.id].status == "ringing"
+    assert fakes.api.calls[call.call_id].status == "ringing"
 
 
 def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fakes: FakeBackend) -> None:
@@ -307,7 +307,7 @@ def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fak
         page.get_by_role("button", name="AI voice").click()  # the AI back on, the agent still unheard
         wait_tone(
             fakes,
-            lambda: fakes.chime.agent_leg(call.meetingId or ""),
+            lambda: fakes.chime.agent_leg(call.meeting_id or ""),
             AI_HZ,
             present=True,
             what="the AI to keep talking",
@@ -330,7 +330,7 @@ def test_transfer_hands_the_caller_on_and_ends_the_agents_leg(page: Page, fakes:
     transfer_to.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Transferring to +15555550177")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("Transferred.")
-    body = next(r.body for r in fakes.api.requests if r.path == f"/calls/{call.id}/transfer")
+    body = next(r.body for r in fakes.api.requests if r.path == f"/calls/{call.call_id}/transfer")
     assert json.loads(body) == {"to": "+15555550177"}
     page.get_by_role("button", name="Back to calls").click()
     expect(page.get_by_label("Phone number")).to_be_focused()
