@@ -2,7 +2,7 @@
 
 import type { Call, CallStatus, EndReason } from "../api/types";
 
-export const STATUS_LABEL: Record<CallStatus, string> = {
+const STATUS_LABEL: Record<CallStatus, string> = {
   connecting: "Connecting",
   ringing: "Waiting",
   dialing: "Dialing",
@@ -10,6 +10,11 @@ export const STATUS_LABEL: Record<CallStatus, string> = {
   transferring: "Transferring",
   ended: "Ended",
 };
+
+/** Outbound "ringing" is the far end ringing; inbound "ringing" is a caller waiting for an agent. */
+export function statusLabel(call: Call): string {
+  return call.status === "ringing" && call.direction === "outbound" ? "Ringing" : STATUS_LABEL[call.status];
+}
 
 export const END_LABEL: Record<EndReason, string> = {
   caller_hung_up: "Caller hung up",

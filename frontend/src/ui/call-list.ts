@@ -1,7 +1,7 @@
 /** The queue: waiting, active and recent calls, updated in place so focus and timers survive polls. */
 
 import type { Call } from "../api/types";
-import { END_LABEL, STATUS_LABEL, remoteParty } from "../calls/describe";
+import { END_LABEL, remoteParty, statusLabel } from "../calls/describe";
 import { h, restoreFocus } from "./dom";
 import { formatClock, formatDuration, formatPhone } from "./format";
 
@@ -154,7 +154,7 @@ export class CallListView {
       ];
     } else {
       meta = [
-        STATUS_LABEL[call.status],
+        statusLabel(call),
         call.answeredBy ? ` · ${mine ? "you" : call.answeredBy}` : "",
         " · ",
         since(call.answeredAt ?? call.createdAt),

@@ -3,7 +3,7 @@
 import type { CallSession, CallView, Notice } from "../call/call-session";
 import { isTakenOver, type MixerState } from "../call/mixer";
 import type { TranscriptEntry } from "../call/transcript";
-import { STATUS_LABEL } from "../calls/describe";
+import { statusLabel } from "../calls/describe";
 import { h } from "./dom";
 import { formatDuration, formatPhone, normalizePhoneInput } from "./format";
 
@@ -237,7 +237,7 @@ export class CallPanel {
     const parts: string[] = [];
     if (view.kind === "test") parts.push("Meeting without a phone leg");
     else parts.push(view.kind === "inbound" ? "Inbound" : "Outbound");
-    if (view.call && view.phase !== "ended") parts.push(STATUS_LABEL[view.call.status]);
+    if (view.call && view.phase !== "ended") parts.push(statusLabel(view.call));
     if (view.phase === "starting") parts.push("Connecting…");
     const end = view.endedAt ?? Date.now();
     parts.push(formatDuration(end - view.startedAt));
