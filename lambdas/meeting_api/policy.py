@@ -39,12 +39,17 @@ def check_leave(call: CallRecord, agent: Agent) -> None:
         )
 
 
+_TRANSFERABLE = frozenset({CallStatus.RINGING, CallStatus.IN_PROGRESS})
+
+
 def control_transaction(call: CallRecord, agent: Agent, *, transferring: bool) -> str:
     """The SMA transaction to send a hang-up or transfer to, if this agent may control the call now."""
     if not call.is_active:
         raise CallNotActive(f"call {call.call_id} has ended")
-    if transferring and call.status is CallStatus.TRANSFERRING:
-        raise CallNotActive(f"call {call.call_id} is already being transferred")
+    if transferring and call.status not in _TRANSFERABLE:  # what the SMA Lambda will transfer
+        raise CallNotActive(
+            f"call {call.call_id} is {call.status.value}; only a connected call can be transferred"
+        )
     if call.answered_by is not None and call.answered_by != agent.id:
         raise CallTaken(f"call {call.call_id} is answered by {call.answered_by}; only they can control it")
     if not call.transaction_id:

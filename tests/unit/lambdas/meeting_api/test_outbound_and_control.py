@@ -269,10 +269,12 @@ def test_control_of_a_call_that_is_over_or_not_yours_is_refused(
     assert api.snapshot() == before
 
 
-def test_a_transfer_already_under_way_is_not_requested_twice(api: Harness) -> None:
-    api.put_call(status=CallStatus.TRANSFERRING, answered_by=AGENT)
+@pytest.mark.parametrize("status", [CallStatus.TRANSFERRING, CallStatus.DIALING, CallStatus.CONNECTING])
+def test_only_a_connected_call_can_be_transferred(api: Harness, status: CallStatus) -> None:
+    api.put_call(status=status, answered_by=AGENT)
     response = api.request("transfer_call")
     assert (response.status, response.error["code"]) == (409, "call_not_active")
+    assert status.value in response.error["message"]
 
 
 def test_transfer_checks_the_destination_and_the_body(api: Harness) -> None:

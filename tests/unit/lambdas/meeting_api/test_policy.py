@@ -88,7 +88,8 @@ def test_control_needs_an_active_call_nobody_else_holds(
     status: CallStatus, direction: Direction, holder: str | None, transferring: bool
 ) -> None:
     record = call(status, direction, holder)
-    if status is CallStatus.ENDED or (transferring and status is CallStatus.TRANSFERRING):
+    transferable = status in (CallStatus.RINGING, CallStatus.IN_PROGRESS)
+    if status is CallStatus.ENDED or (transferring and not transferable):
         with pytest.raises(CallNotActive):
             control_transaction(record, ANN, transferring=transferring)
     elif holder == "bob":
