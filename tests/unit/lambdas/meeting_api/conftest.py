@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 
 import boto3
@@ -17,6 +18,12 @@ from tests.fakes.calls_table import create_calls_table
 from tests.unit.lambdas.meeting_api.harness import AZURE_KEY, Harness, settings
 
 REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_metrics() -> None:
+    """Most routes record no metric by design; the API silences Powertools' warning, pytest restores it."""
+    warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
 @pytest.fixture(scope="session")
