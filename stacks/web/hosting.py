@@ -10,37 +10,6 @@ from constructs import Construct
 
 from stacks.common.nag import acknowledge
 
-# What the client's JavaScript connects to, besides its own origin: the API and Cognito (hosts known
-# per region), the Azure OpenAI resource, and the Chime SDK's signalling and event-ingestion endpoints.
-CHIME_CONNECT_SOURCES = ("https://*.chime.aws", "wss://*.chime.aws")
-
-
-def content_security_policy(*, region: str, cognito_domain: str, azure_endpoint: str | None) -> str:
-    connect = [
-        "'self'",
-        f"https://*.execute-api.{region}.amazonaws.com",
-        cognito_domain,
-        f"https://cognito-idp.{region}.amazonaws.com",
-        *CHIME_CONNECT_SOURCES,
-    ]
-    if azure_endpoint:
-        connect.append(azure_endpoint)
-    directives = {
-        "default-src": ["'none'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "media-src": ["'self'", "blob:"],
-        "worker-src": ["'self'", "blob:"],
-        "connect-src": connect,
-        "manifest-src": ["'self'"],
-        "base-uri": ["'none'"],
-        "form-action": ["'self'", cognito_domain],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
-
 
 class WebHosting(Construct):
     """A private bucket (TLS only, no public access), CloudFront with origin access control, HTTPS only."""

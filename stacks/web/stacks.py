@@ -9,7 +9,8 @@ from constructs import Construct
 from stacks.common.nag import acknowledge, partition_text
 from stacks.settings import Settings
 from stacks.web.content import WebContent
-from stacks.web.hosting import WebHosting, content_security_policy
+from stacks.web.csp import content_security_policy, production_connect_sources
+from stacks.web.hosting import WebHosting
 
 
 def cognito_domain_prefix(settings: Settings) -> str:
@@ -30,9 +31,11 @@ class WebHostingStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         csp = content_security_policy(
-            region=settings.region,
-            cognito_domain=cognito_domain_url(settings),
-            azure_endpoint=settings.azure.endpoint,
+            production_connect_sources(
+                region=settings.region,
+                cognito_domain=cognito_domain_url(settings),
+                azure_endpoint=settings.azure.endpoint,
+            )
         )
         self.hosting = WebHosting(self, "Hosting", csp=csp, bucket_name=site_bucket_name(settings))
         self.url = self.hosting.url

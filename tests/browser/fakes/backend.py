@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from stacks.web.csp import content_security_policy  # the policy CloudFront serves
 from tests.browser.fakes.azure_realtime import FakeAzureRealtime, SecretRegistry
 from tests.browser.fakes.chime_media import FakeChimeMedia
 from tests.browser.fakes.cognito import Agent, FakeCognito, TokenRegistry
 from tests.browser.fakes.meeting_api import FakeMeetingApi
-from tests.browser.fakes.web import StaticSite, content_security_policy
+from tests.browser.fakes.web import StaticSite
 
 T = TypeVar("T")
 

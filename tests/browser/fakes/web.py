@@ -18,25 +18,6 @@ CONTENT_TYPES = {
 }
 
 
-def content_security_policy(connect_sources: list[str]) -> str:
-    """The directives the built client needs, with the fakes standing in for AWS and Azure hosts."""
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self'",
-            "connect-src 'self' " + " ".join(connect_sources),
-            # srcObject playback needs no media-src. Workers: the poll timer ('self'), the Chime SDK's blob worker.
-            "media-src 'none'",
-            "worker-src 'self' blob:",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'none'",
-        ]
-    )
-
-
 class StaticSite:
     def __init__(self, dist: Path) -> None:
         self.dist = dist.resolve()
