@@ -51,11 +51,12 @@ class Clients:
     secrets: SecretsManagerClient
 
     @classmethod
-    def create(cls, session: boto3.Session | None = None) -> Clients:
+    def create(cls, session: boto3.Session | None = None, *, meetings_region: str | None = None) -> Clients:
+        """`meetings_region`: the meetings control Region (None: the session's own)."""
         session = session or boto3.Session()
         return cls(
             dynamodb=session.client("dynamodb", config=DYNAMODB_CONFIG),
-            meetings=session.client("chime-sdk-meetings", config=CHIME_CONFIG),
+            meetings=session.client("chime-sdk-meetings", region_name=meetings_region, config=CHIME_CONFIG),
             voice=session.client("chime-sdk-voice", config=CHIME_CONFIG),
             secrets=session.client("secretsmanager", config=SECRETS_CONFIG),
         )
@@ -130,7 +131,9 @@ class Runtime:
 
     @classmethod
     def from_environment(cls) -> Runtime:
-        return cls.build(Settings.from_env(os.environ), Clients.create())
+        settings = Settings.from_env(os.environ)
+        meetings_region = settings.control_region(os.environ.get("AWS_REGION", ""))
+        return cls.build(settings, Clients.create(meetings_region=meetings_region))
 
 
 _current: Runtime | None = None

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from calls.record import DEFAULT_RETENTION
+from calls.regions import MEETINGS_CONTROL_REGIONS, control_region_for
 
 E164_PATTERN = r"^\+[1-9]\d{6,14}$"
 _PREFIX = re.compile(r"^\+\d{1,15}$")
@@ -31,6 +32,8 @@ class Settings(BaseModel):
     sma_id: Annotated[str, Field(pattern=_GUID)]
     phone_number: Annotated[str, Field(pattern=E164_PATTERN)]
     meeting_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+    # Where meetings are created and deleted; empty: this Region if it has the meetings API, else us-east-1.
+    meetings_control_region: str = ""
     # Empty: the AI assistant is off; everything else works and POST /realtime/session answers 503.
     azure_openai_endpoint: str = ""
     azure_openai_deployment: str = ""
@@ -56,6 +59,19 @@ class Settings(BaseModel):
         if not (parts.scheme == "https" or local) or not parts.hostname or parts.path not in ("", "/"):
             raise ValueError("must be the resource's base URL, e.g. https://myres.openai.azure.com")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("meetings_control_region")
+    @classmethod
+    def _has_meetings_api(cls, value: str) -> str:
+        if value and value not in MEETINGS_CONTROL_REGIONS:
+            raise ValueError(
+                f"must be a Region with the Chime SDK meetings API: {', '.join(sorted(MEETINGS_CONTROL_REGIONS))}"
+            )
+        return value
+
+    def control_region(self, own_region: str) -> str:
+        """The meetings API Region: the one configured, else this function's own when it has the API."""
+        return self.meetings_control_region or control_region_for(own_region)
 
     @field_validator("outbound_allowed_prefixes", mode="before")
     @classmethod

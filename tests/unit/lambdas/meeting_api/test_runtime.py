@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from meeting_api import runtime
+from meeting_api.settings import ConfigurationError
 from tests.unit.lambdas.meeting_api.harness import REQUIRED_ENV as REQUIRED
 
 ROOT = Path(__file__).parents[4]
@@ -69,3 +70,26 @@ def test_inside_lambda_a_bad_configuration_fails_the_cold_start_naming_the_varia
 
 def test_inside_lambda_a_good_configuration_initialises_at_import() -> None:
     assert _import_handler_in_lambda(REQUIRED).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("configured", "own_region", "expected"),
+    [("", "eu-west-2", "eu-west-2"), ("", "eu-west-1", "us-east-1"), ("us-west-2", "eu-west-1", "us-west-2")],
+)
+def test_meetings_are_managed_in_a_region_with_the_meetings_api(
+    monkeypatch: pytest.MonkeyPatch, configured: str, own_region: str, expected: str
+) -> None:
+    for name, value in {**REQUIRED, "AWS_DEFAULT_REGION": own_region, "AWS_REGION": own_region}.items():
+        monkeypatch.setenv(name, value)
+    if configured:
+        monkeypatch.setenv("MEETINGS_CONTROL_REGION", configured)
+    built = runtime.Runtime.from_environment()
+    assert built.clients.meetings.meta.region_name == expected
+    assert built.clients.voice.meta.region_name == own_region
+
+
+def test_a_control_region_without_the_meetings_api_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**REQUIRED, "MEETINGS_CONTROL_REGION": "eu-west-1"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="MEETINGS_CONTROL_REGION"):
+        runtime.Runtime.from_environment()
