@@ -4,8 +4,10 @@ mic = 1320 Hz from Chromium's fake capture device."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -24,7 +26,18 @@ def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") ->
     page.get_by_role("button", name="Answer call from +1 (555) 555-0142").click()
     expect(page.get_by_text("Call audio: Connected")).to_be_visible()
     expect(page.get_by_text("AI: Connected")).to_be_visible()
+    # The client shows "Connected" once the peer connects; events can flow only once the fake's end of the
+    # events channel is open too, or a test's first event would be dropped.
+    deadline = time.monotonic() + 15
+    while not fakes.call(lambda: (peer := fakes.azure.latest) is not None and peer.channel_open):
+        assert time.monotonic() < deadline, "the Azure events channel never opened"
+        time.sleep(0.05)
     return call
+
+
+def send_event(fakes: FakeBackend, event: dict[str, Any]) -> None:
+    """Send a Realtime event from the fake Azure to the client; fail loudly rather than drop it."""
+    assert fakes.call(fakes.azure.latest.send, event), f"could not send {event['type']}"
 
 
 def legs(
@@ -124,17 +137,13 @@ def test_barge_in_silences_the_ai_at_once_until_its_next_response(page: Page, fa
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
 
     # The fake keeps streaming its voice, as audio already in flight would: only the client can silence it.
-    fakes.call(
-        fakes.azure.latest.send,
-        {"type": "input_audio_buffer.speech_started", "item_id": "item_caller_1", "audio_start_ms": 0},
+    send_event(
+        fakes, {"type": "input_audio_buffer.speech_started", "item_id": "item_caller_1", "audio_start_ms": 0}
     )
     wait_tone(fakes, caller_hears, AI_HZ, present=False, what="barge-in to cut the AI's voice", timeout=5)
     expect(page.locator(".transcript-log .line.caller.partial")).to_have_count(1)
 
-    fakes.call(
-        fakes.azure.latest.send,
-        {"type": "response.created", "response": {"id": "resp_2", "status": "in_progress"}},
-    )
+    send_event(fakes, {"type": "response.created", "response": {"id": "resp_2", "status": "in_progress"}})
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the next response to restore the AI's voice")
 
 
@@ -142,7 +151,7 @@ def test_transcript_shows_both_sides_and_suggestions_while_taken_over(
     page: Page, fakes: FakeBackend, screenshots: Path
 ) -> None:
     answer_call(page, fakes)
-    send = lambda event: fakes.call(fakes.azure.latest.send, event)  # noqa: E731
+    send = lambda event: send_event(fakes, event)  # noqa: E731
     send({"type": "input_audio_buffer.speech_started", "item_id": "u1"})
     send({"type": "response.created", "response": {"id": "r1"}})
     for delta in ["Thanks for calling Northwind. ", "I can help ", "with your order."]:

@@ -55,6 +55,10 @@ class AudioPeer:
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         return self.pc.localDescription.sdp
 
+    @property
+    def channel_open(self) -> bool:
+        return self.channel is not None and self.channel.readyState == "open"
+
     def send(self, event: dict[str, Any]) -> bool:
         if self.channel is None or self.channel.readyState != "open":
             return False
