@@ -111,6 +111,7 @@ class AzureOptions:
     deployment: str
     voice: str
     instructions: str
+    transcription_model: str
     secret_arn: str | None
 
 
@@ -278,6 +279,7 @@ DEFAULTS: dict[str, Any] = {
     "azureOpenAiDeployment": "gpt-realtime",
     "azureOpenAiVoice": "marin",
     "azureOpenAiInstructions": DEFAULT_INSTRUCTIONS,
+    "azureOpenAiTranscriptionModel": "whisper-1",
     "azureOpenAiSecretArn": None,
     "agentEmails": [],
     "mfa": "optional",
@@ -460,6 +462,12 @@ def _azure(get: Callable[[str], Any]) -> AzureOptions:
         voice=_choice("azureOpenAiVoice", get("azureOpenAiVoice"), AZURE_VOICES),
         instructions=_text(
             "azureOpenAiInstructions", get("azureOpenAiInstructions"), max_length=2000, allow_empty=False
+        ),
+        transcription_model=_matching(
+            "azureOpenAiTranscriptionModel",
+            get("azureOpenAiTranscriptionModel") or "",
+            re.compile(r"^([A-Za-z0-9._-]{1,64})?$"),
+            "must be the transcription deployment name (letters, digits, . _ -), or empty for no transcript",
         ),
         secret_arn=secret_arn or None,
     )

@@ -120,6 +120,7 @@ class MeetingApi(Construct):
                 "AZURE_OPENAI_DEPLOYMENT": azure.deployment,
                 "AZURE_OPENAI_VOICE": azure.voice,
                 "AZURE_OPENAI_INSTRUCTIONS": azure.instructions,
+                "AZURE_OPENAI_TRANSCRIPTION_MODEL": azure.transcription_model,
                 "AZURE_OPENAI_SECRET_ARN": self.azure_secret.secret_arn,
                 "OUTBOUND_ALLOWED_PREFIXES": ",".join(settings.agents.outbound_allowed_prefixes),
                 "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": str(settings.agents.outbound_calls_per_agent_per_hour),

@@ -141,6 +141,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"azureOpenAiVoice": "robot"}, "azureOpenAiVoice", "must be one of"),
     ({"azureOpenAiInstructions": "   "}, "azureOpenAiInstructions", "non-empty"),
     ({"azureOpenAiInstructions": "x" * 2001}, "azureOpenAiInstructions", "at most 2000"),
+    ({"azureOpenAiTranscriptionModel": "whisper 1"}, "azureOpenAiTranscriptionModel", "deployment name"),
     ({"azureOpenAiSecretArn": "my-secret"}, "azureOpenAiSecretArn", "secret ARN"),
     ({"agentEmails": "ann@example.com,not-an-email"}, "agentEmails", "not an e-mail"),
     ({"agentEmails": "ann@example.com,ann@example.com"}, "agentEmails", "twice"),

@@ -107,6 +107,9 @@ def test_the_azure_key_lives_in_secrets_manager_not_in_the_environment(default_a
     _, handler = function_by_handler(template, "meeting_api.handler.lambda_handler")
     variables = handler["Properties"]["Environment"]["Variables"]
     assert variables["AZURE_OPENAI_SECRET_ARN"] == {"Ref": secret_id}
+    assert variables["AZURE_OPENAI_TRANSCRIPTION_MODEL"] == "whisper-1"
+    assert variables["MEETINGS_CONTROL_REGION"] == "us-east-1"
+    assert variables["AZURE_OPENAI_ENDPOINT"] == ""  # not configured: the API answers 503 for the AI only
     assert not any("key" in name.lower() for name in variables if name != "AZURE_OPENAI_SECRET_ARN")
 
 
