@@ -15,21 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from calls.regions import MEDIA_REGIONS, control_region_for
+from telephony_provider.properties import CHIME_REGIONS
 
 # Where Amazon Chime SDK Voice Connectors and SIP media applications exist (botocore's chime-sdk-voice
-# region list); the SMA's Lambda must live in the same region.
-VOICE_REGIONS = (
-    "us-east-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-)
+# region enum, kept by the provider that validates it too); the SMA's Lambda must live in the same region.
+VOICE_REGIONS = CHIME_REGIONS
 
 # Amazon Chime SDK meeting media regions (commercial partition).
 MEETING_REGIONS = tuple(sorted(region for region in MEDIA_REGIONS if not region.startswith("us-gov-")))

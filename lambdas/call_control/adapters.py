@@ -10,25 +10,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from call_control.logic import CallerMeeting, MeetingRequest, RecordChange
+from calls.aws_errors import TRANSIENT_CODES, error_code
 from calls.record import CallRecord
 from calls.store import CallStore
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
-
-_TRANSIENT = frozenset(
-    {
-        "ThrottlingException",
-        "ThrottledClientException",
-        "ServiceUnavailableException",
-        "ServiceFailureException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "LimitExceededException",
-    }
-)
 
 
 class AwsFault(Exception):
@@ -41,7 +29,7 @@ class AwsFault(Exception):
 
     @property
     def transient(self) -> bool:
-        return self.code in _TRANSIENT or self.code == "Timeout"
+        return self.code in TRANSIENT_CODES or self.code == "Timeout"
 
 
 def fault(operation: str, error: ClientError | BotoCoreError) -> AwsFault:
@@ -49,10 +37,6 @@ def fault(operation: str, error: ClientError | BotoCoreError) -> AwsFault:
         info = error.response.get("Error", {})
         return AwsFault(operation, str(info.get("Code", "Unknown")), str(info.get("Message", "")))
     return AwsFault(operation, "Timeout", str(error))  # connection failures and timeouts never reached AWS
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 def sma_client_config() -> Config:

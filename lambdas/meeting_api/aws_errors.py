@@ -4,35 +4,20 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from calls.aws_errors import TRANSIENT_CODES, error_code
 from meeting_api.errors import UpstreamFailure
 
-_TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ThrottledClientException",
-        "ServiceUnavailableException",
-        "ServiceFailureException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "InternalServiceError",
-    }
-)
 _PERMISSION_CODES = frozenset(
     {"AccessDeniedException", "ForbiddenException", "UnauthorizedException", "UnauthorizedClientException"}
 )
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "Unknown"))
 
 
 def aws_failure(service: str, operation: str, error: ClientError | BotoCoreError) -> UpstreamFailure:
     """Translate an AWS SDK failure: transient (retry later), refused (permissions) or failed."""
     if isinstance(error, BotoCoreError):  # timeouts and connection failures never reached the service
         return UpstreamFailure(f"{service} {operation} did not answer in time; retry shortly", transient=True)
-    code = error_code(error)
-    if code in _TRANSIENT_CODES:
+    code = error_code(error) or "Unknown"
+    if code in TRANSIENT_CODES:
         return UpstreamFailure(
             f"{service} {operation} is throttled or unavailable ({code}); retry shortly", transient=True
         )

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from calls import schema
+from calls.aws_errors import error_code
 from meeting_api.agents import Agent
-from meeting_api.aws_errors import aws_failure, error_code
+from meeting_api.aws_errors import aws_failure
 from meeting_api.errors import RateLimited
 
 if TYPE_CHECKING:

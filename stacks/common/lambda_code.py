@@ -11,6 +11,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.common.nag import acknowledge
+from stacks.settings import VOICE_REGIONS
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -22,18 +23,7 @@ POWERTOOLS_LAYER_VERSION = 36
 POWERTOOLS_LAYER_ARNS = {
     region: f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
     f"{POWERTOOLS_LAYER_VERSION}"
-    for region in (
-        "us-east-1",
-        "us-west-2",
-        "ca-central-1",
-        "eu-central-1",
-        "eu-west-1",
-        "eu-west-2",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-southeast-1",
-        "ap-southeast-2",
-    )
+    for region in VOICE_REGIONS
 }
 
 # Each function's asset is lambdas/ minus the other functions' packages, so shared code (calls/) ships

@@ -8,23 +8,11 @@ from aws_cdk import CustomResource, RemovalPolicy, Stack
 from aws_cdk import aws_chime as chime
 from constructs import Construct
 
-from stacks.settings import PhoneNumberChoice, VoiceConnectorOptions
+from stacks.settings import VOICE_REGIONS, PhoneNumberChoice, VoiceConnectorOptions
 
 # Regions whose CloudFormation offers AWS::Chime::VoiceConnector and AWS::Chime::SipMediaApplication
-# (cfn-lint's region data; a test keeps this in step with it). us-west-2 lacks both today.
-REGIONS_WITH_CFN_CHIME_VOICE = frozenset(
-    {
-        "us-east-1",
-        "ca-central-1",
-        "eu-central-1",
-        "eu-west-1",
-        "eu-west-2",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-southeast-1",
-        "ap-southeast-2",
-    }
-)
+# (cfn-lint's region data; a test keeps this in step with it): every voice region but us-west-2 today.
+REGIONS_WITH_CFN_CHIME_VOICE = frozenset(VOICE_REGIONS) - {"us-west-2"}
 
 
 def _custom(
