@@ -90,6 +90,9 @@ class CallRecord:
     error: str | None = None
     transfer_to: str | None = None
     placed_by: str | None = None
+    # The answering agent's attendee in the meeting: deleted when the agent leaves or rejoins, so an
+    # old join token cannot be used to listen in.
+    agent_attendee_id: str | None = None
     # When the phone leg joined the meeting (a call that ends without it never reached the meeting).
     joined_at: str | None = None
     # Set when the meeting's deletion is claimed, so only one of HANGUP / retries / the sweeper deletes it.

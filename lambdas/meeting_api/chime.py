@@ -54,6 +54,16 @@ class MeetingsGateway:
             raise aws_failure(self.service, "CreateAttendee", error) from error
         return dict(json_safe(response["Attendee"]))
 
+    def remove_attendee(self, meeting_id: str, attendee_id: str) -> bool:
+        """Revoke an attendee's join token and drop it from the meeting; False when already gone."""
+        try:
+            self._client.delete_attendee(MeetingId=meeting_id, AttendeeId=attendee_id)
+        except (ClientError, BotoCoreError) as error:
+            if is_not_found(error):
+                return False
+            raise aws_failure(self.service, "DeleteAttendee", error) from error
+        return True
+
     def create_meeting(
         self, *, request_token: str, external_meeting_id: str, external_user_ids: Sequence[str]
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:

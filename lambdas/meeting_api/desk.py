@@ -27,7 +27,7 @@ from meeting_api.observability import logger
 from meeting_api.policy import AnswerPlan, check_destination, check_leave, control_transaction, plan_answer
 from meeting_api.rate_limit import OutboundRateLimiter
 
-_RELEASED = {"answered_by": None, "answered_at": None}
+_RELEASED = {"answered_by": None, "answered_at": None, "agent_attendee_id": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +99,34 @@ class CallDesk:
             if isinstance(failure, MeetingNotFound):
                 raise CallNotRinging(f"call {call_id}'s meeting has ended") from None
             raise
+        previous = call.agent_attendee_id
+        try:
+            call = self._store.update_fields(
+                call_id, now=self._clock(), set_fields={"agent_attendee_id": attendee["AttendeeId"]}
+            )
+        except TransitionRefused:
+            # The call ended meanwhile: its meeting goes with it, and the attendee with the meeting.
+            logger.info("call ended while the agent joined", extra={"call_id": call_id})
+        if previous and previous != attendee["AttendeeId"]:
+            self._revoke_attendee(meeting["MeetingId"], previous, call_id)
         return Joined(call=call, meeting=meeting, attendee=attendee)
+
+    def _revoke_attendee(self, meeting_id: str, attendee_id: str, call_id: str) -> None:
+        """Best effort: the agent's old join token stops working; failing that must not fail the request."""
+        try:
+            self._meetings.remove_attendee(meeting_id, attendee_id)
+        except Problem:
+            logger.warning(
+                "could not remove the agent's previous attendee",
+                extra={"call_id": call_id, "attendee_id": attendee_id},
+            )
 
     def leave(self, call_id: str, agent: Agent) -> CallRecord:
         """Put an inbound call back to ringing for other agents, without hanging up on the caller."""
         call = self._store.require(call_id)
         check_leave(call, agent)
         try:
-            return self._store.transition(
+            released = self._store.transition(
                 call_id,
                 CallStatus.RINGING,
                 now=self._clock(),
@@ -117,6 +137,9 @@ class CallDesk:
         except TransitionRefused as refused:
             check_leave(self._current(refused), agent)
             raise CallNotHeld(f"call {call_id} changed while leaving it; reload and retry") from None
+        if call.agent_attendee_id and call.meeting_id:
+            self._revoke_attendee(call.meeting_id, call.agent_attendee_id, call_id)
+        return released
 
     # Outbound
 
@@ -143,6 +166,7 @@ class CallDesk:
             caller_attendee_id=phone_leg["AttendeeId"],
             answered_by=agent.id,
             placed_by=agent.id,
+            agent_attendee_id=attendee["AttendeeId"],
         )
         try:
             self._store.create(record)

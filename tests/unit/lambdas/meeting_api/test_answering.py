@@ -42,18 +42,29 @@ def test_answering_a_ringing_call_claims_it_and_returns_meeting_and_attendee(api
     assert body["call"]["answeredAt"] == iso(api.now)
     stored = api.store.require(CALL_ID)
     assert (stored.status, stored.answered_by) == (CallStatus.IN_PROGRESS, AGENT)
+    assert stored.agent_attendee_id == attendee["AttendeeId"]
 
 
-def test_the_agent_who_holds_the_call_can_answer_again_and_gets_a_fresh_attendee(api: Harness) -> None:
+def test_the_agent_who_holds_the_call_can_answer_again_and_the_old_attendee_is_revoked(api: Harness) -> None:
     api.put_call()
     first = expect_join(api, nonce=1, attendee_id="a1b2c3d4-0000-4000-8000-000000000001")
     assert api.request("answer_call").json()["attendee"] == first
-    before = api.snapshot()
+    claimed = api.store.require(CALL_ID)
     second = expect_join(api, nonce=2, attendee_id="a1b2c3d4-0000-4000-8000-000000000002")
+    api.meetings.add_response(
+        "delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": first["AttendeeId"]}
+    )
     response = api.request("answer_call")
     assert response.status == 200
     assert response.json()["attendee"] == second != first
-    assert api.snapshot() == before  # the claim stands as it was
+    rejoined = api.store.require(CALL_ID)
+    # The claim stands as it was; only the attendee changed, and the old join token no longer works.
+    assert (rejoined.status, rejoined.answered_by, rejoined.answered_at) == (
+        claimed.status,
+        claimed.answered_by,
+        claimed.answered_at,
+    )
+    assert rejoined.agent_attendee_id == second["AttendeeId"]
 
 
 def test_a_call_another_agent_holds_is_409_call_taken_and_nothing_changes(api: Harness) -> None:
@@ -150,12 +161,31 @@ def test_a_rejoin_that_fails_keeps_the_claim(api: Harness) -> None:
     assert api.snapshot() == before
 
 
-def test_leaving_puts_an_inbound_call_back_to_ringing(api: Harness) -> None:
-    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT, answered_at=iso(api.now))
+def test_leaving_puts_an_inbound_call_back_to_ringing_and_revokes_the_agents_attendee(api: Harness) -> None:
+    attendee_id = "a1b2c3d4-0000-4000-8000-000000000001"
+    api.put_call(
+        status=CallStatus.IN_PROGRESS,
+        answered_by=AGENT,
+        answered_at=iso(api.now),
+        agent_attendee_id=attendee_id,
+    )
+    api.meetings.add_response("delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": attendee_id})
     response = api.request("leave_call")
     assert response.status == 200
     call = response.json()["call"]
     assert (call["status"], call["answeredBy"], call["answeredAt"]) == ("ringing", None, None)
+    stored = api.store.require(CALL_ID)
+    assert (stored.status, stored.agent_attendee_id) == (CallStatus.RINGING, None)
+
+
+def test_leaving_still_succeeds_when_chime_cannot_revoke_the_attendee(api: Harness) -> None:
+    attendee_id = "a1b2c3d4-0000-4000-8000-000000000001"
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT, agent_attendee_id=attendee_id)
+    api.meetings.add_client_error(
+        "delete_attendee", service_error_code="ServiceUnavailableException", http_status_code=503
+    )
+    response = api.request("leave_call")
+    assert response.status == 200
     assert api.store.require(CALL_ID).status is CallStatus.RINGING
 
 

@@ -101,6 +101,7 @@ def test_placing_a_call_creates_meeting_record_and_sma_call(api: Harness) -> Non
         NEW_TRANSACTION,
     )
     assert stored.caller_attendee_id == phone["AttendeeId"]
+    assert stored.agent_attendee_id == attendee["AttendeeId"]
     assert stored.expires_at == int((api.now + timedelta(days=30)).timestamp())
 
 
