@@ -3,7 +3,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := synth
 
-PYTHON ?= $(shell command -v python3.13 || command -v python3)
+# Python 3.13 (the Lambda runtime) where the machine has it, else python3. A pyenv shim may exist for a
+# version that is not selected, so each candidate must actually run.
+PYTHON ?= $(firstword $(foreach candidate,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3,\
+	$(shell $(candidate) -c 'import sys; print(sys.executable)' 2>/dev/null)))
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .build
