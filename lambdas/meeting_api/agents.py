@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Access tokens carry `username`; ID tokens carry `cognito:username`; `sub` is always there.
-_IDENTITY_CLAIMS = ("username", "cognito:username", "sub")
+# The web client sends Cognito ID tokens, which carry the agent's verified e-mail: that is who answered a
+# call, as agents know each other. Users of an e-mail sign-in pool have a generated user name, so the
+# user-name claims (`username` in access tokens, `cognito:username` in ID tokens) and `sub` only serve
+# tokens without an e-mail.
+_IDENTITY_CLAIMS = ("email", "username", "cognito:username", "sub")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@+=-]+")
 _NAME_CHARS = 40  # "agent-" + 40 + "-" + 16 hex nonce stays within Chime's 64-character ExternalUserId
 TEST_MEETING_PREFIX = "test-"
@@ -17,7 +20,7 @@ TEST_MEETING_PREFIX = "test-"
 
 @dataclass(frozen=True, slots=True)
 class Agent:
-    """An authenticated agent, identified by the Cognito user name."""
+    """An authenticated agent, identified by e-mail (else the Cognito user name)."""
 
     id: str
 

@@ -54,7 +54,11 @@ def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend, sc
     assert exchange["grant_type"] == "authorization_code" and exchange["code_verifier"]
     # The code is gone from the address bar and the API sees a bearer token.
     assert page.url == fakes.urls["web"] + "/"
-    assert all(r.headers["Authorization"].startswith("Bearer at-") for r in fakes.api.requests)
+    # The API gets the ID token (the one that carries the agent's e-mail), never the access token.
+    bearer = [r.headers["Authorization"].removeprefix("Bearer ") for r in fakes.api.requests]
+    assert bearer
+    assert all(fakes.tokens.agent_for(token) is not None for token in bearer)
+    assert not any(token.startswith("at-") for token in bearer)
     # Polling runs on a worker's timer, which a hidden tab does not throttle to once a minute.
     assert any("tick-worker" in worker.url for worker in page.workers)
 

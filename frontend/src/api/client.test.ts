@@ -13,12 +13,12 @@ function harness(responses: Array<() => Response>) {
   let token = "t1";
   let refreshes = 0;
   const tokens: TokenSource = {
-    accessToken: async () => token,
+    apiToken: async () => token,
     refresh: async () => {
       refreshes += 1;
       token = `t${refreshes + 1}`;
     },
-    get currentAccessToken() {
+    get currentApiToken() {
       return token;
     },
   };
@@ -123,7 +123,7 @@ describe("ApiClient", () => {
     const sent: RequestInit[] = [];
     const api = new ApiClient(
       "https://api.example.com",
-      { accessToken: async () => "x", refresh: async () => undefined, currentAccessToken: "now" },
+      { apiToken: async () => "x", refresh: async () => undefined, currentApiToken: "now" },
       (async (_url: string, init: RequestInit) => {
         sent.push(init);
         return new Response(null, { status: 200 });

@@ -3,9 +3,9 @@
 import type { Call, CallPage, CallWithJoinInfo, JoinInfo, RealtimeSessionInfo } from "./types";
 
 export interface TokenSource {
-  accessToken(): Promise<string>;
+  apiToken(): Promise<string>;
   refresh(): Promise<unknown>;
-  readonly currentAccessToken: string | null;
+  readonly currentApiToken: string | null;
 }
 
 export class ApiError extends Error {
@@ -89,7 +89,7 @@ export class ApiClient {
    * nothing can be awaited while a tab closes.
    */
   sendOnUnload(method: "POST" | "DELETE", path: string): boolean {
-    const token = this.tokens.currentAccessToken;
+    const token = this.tokens.currentApiToken;
     if (!token) return false;
     try {
       void this.fetchImpl(`${this.baseUrl}${path}`, {
@@ -116,10 +116,10 @@ export class ApiClient {
 
   /** Sends with a fresh token; on 401 refreshes once and retries once. Non-2xx (except 304) throws. */
   private async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    let response = await this.attempt(method, path, options, await this.tokens.accessToken());
+    let response = await this.attempt(method, path, options, await this.tokens.apiToken());
     if (response.status === 401) {
       await this.tokens.refresh();
-      response = await this.attempt(method, path, options, await this.tokens.accessToken());
+      response = await this.attempt(method, path, options, await this.tokens.apiToken());
     }
     if (response.ok || response.status === 304) return response;
     throw await errorFrom(response);

@@ -41,7 +41,7 @@ function harness(tokenResponses: Array<{ status: number; body: object }>) {
 
 const tokens = (n: number) => ({
   access_token: `access-${n}`,
-  id_token: idToken({ email: "ana@example.com", "cognito:username": "ana" }),
+  id_token: idToken({ email: "ana@example.com", "cognito:username": "ana", n }),
   refresh_token: n === 1 ? "refresh-1" : undefined,
   expires_in: 3600,
   token_type: "Bearer",
@@ -72,7 +72,7 @@ describe("Auth", () => {
     expect(exchange.get("code")).toBe("abc");
     expect(exchange.get("client_secret")).toBeNull();
     expect(await codeChallengeS256(exchange.get("code_verifier") as string)).toBe(authorize.searchParams.get("code_challenge"));
-    expect(await h.auth.accessToken()).toBe("access-1");
+    expect(await h.auth.apiToken()).toBe(tokens(1).id_token);
     expect(h.auth.agent).toEqual({ username: "ana", email: "ana@example.com" });
   });
 
@@ -103,8 +103,8 @@ describe("Auth", () => {
     ]);
     await signIn(h);
     h.advance(3600_000 - 30_000);
-    const [a, b] = await Promise.all([h.auth.accessToken(), h.auth.accessToken()]);
-    expect([a, b]).toEqual(["access-2", "access-2"]);
+    const [a, b] = await Promise.all([h.auth.apiToken(), h.auth.apiToken()]);
+    expect([a, b]).toEqual([tokens(2).id_token, tokens(2).id_token]);
     expect(h.requests).toHaveLength(2);
     expect(h.requests[1]?.get("grant_type")).toBe("refresh_token");
     expect(h.requests[1]?.get("refresh_token")).toBe("refresh-1");
@@ -130,7 +130,7 @@ describe("Auth", () => {
     await signIn(h);
     const reloaded = new Auth(config, h.deps);
     expect(reloaded.restore()).toBe(true);
-    expect(await reloaded.accessToken()).toBe("access-1");
+    expect(await reloaded.apiToken()).toBe(tokens(1).id_token);
     reloaded.signOut();
     const logout = new URL(h.navigations[1] as string);
     expect(logout.origin + logout.pathname).toBe("https://login.example.com/logout");

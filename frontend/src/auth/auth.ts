@@ -89,9 +89,9 @@ export class Auth {
     return { username, email };
   }
 
-  /** The access token as it is now, without refreshing: only for `pagehide`, where nothing can wait. */
-  get currentAccessToken(): string | null {
-    return this.tokens?.accessToken ?? null;
+  /** The API token as it is now, without refreshing: only for `pagehide`, where nothing can wait. */
+  get currentApiToken(): string | null {
+    return this.tokens?.idToken ?? null;
   }
 
   onSignedOut(listener: (error: AuthError) => void): () => void {
@@ -166,13 +166,17 @@ export class Auth {
     }
   }
 
-  /** A usable access token, refreshed first when it is about to expire. */
-  async accessToken(): Promise<string> {
+  /**
+   * The token the meeting API accepts, refreshed first when it is about to expire: the ID token. Its
+   * audience is our app client (what the API's JWT authorizer checks) and, unlike Cognito's access token,
+   * it carries the agent's e-mail, which is how calls show who answered them.
+   */
+  async apiToken(): Promise<string> {
     if (!this.tokens) throw new AuthError("signed_out", "You are signed out.");
     if (this.tokens.expiresAt - this.deps.now() < REFRESH_MARGIN_MS / 2) {
-      return (await this.refresh()).accessToken;
+      return (await this.refresh()).idToken;
     }
-    return this.tokens.accessToken;
+    return this.tokens.idToken;
   }
 
   /** Refresh the tokens; concurrent callers share one request. */

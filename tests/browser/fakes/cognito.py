@@ -31,13 +31,16 @@ class Agent:
 
 @dataclass
 class TokenRegistry:
-    """Access tokens the fake API accepts; shared between the fake Cognito and the fake API."""
+    """The tokens the fake API accepts: ID tokens, as the real API's JWT authorizer is set up for (their
+    audience is the app client and they carry the agent's e-mail). Access tokens are issued but refused,
+    so a client that sent one would fail the tests."""
 
     expires_in: int = 3600
     _access: dict[str, tuple[Agent, float]] = field(default_factory=dict)
 
-    def issue(self, agent: Agent) -> str:
-        token = f"at-{secrets.token_urlsafe(16)}"
+    def issue(self, agent: Agent, claims: dict[str, object]) -> str:
+        payload = {**claims, "jti": secrets.token_urlsafe(12), "exp": int(time.time()) + self.expires_in}
+        token = ".".join([_b64url(b'{"alg":"none"}'), _b64url(json.dumps(payload).encode()), _b64url(b"sig")])
         self._access[token] = (agent, time.time() + self.expires_in)
         return token
 
@@ -137,13 +140,18 @@ class FakeCognito:
         return _redirect(request.query["logout_uri"])
 
     def _tokens(self, refresh: str | None) -> dict[str, object]:
-        claims = {"sub": "agent-sub", "email": self.agent.email, "cognito:username": self.agent.username}
-        id_token = ".".join(
-            [_b64url(b'{"alg":"none"}'), _b64url(json.dumps(claims).encode()), _b64url(b"sig")]
-        )
+        # As Cognito shapes them for a pool whose users sign in with their e-mail: the user name is a
+        # generated id, the e-mail is a claim of the ID token only.
+        claims = {
+            "sub": "agent-sub",
+            "email": self.agent.email,
+            "cognito:username": self.agent.username,
+            "aud": self.client_id,
+            "token_use": "id",
+        }
         body: dict[str, object] = {
-            "access_token": self.tokens.issue(self.agent),
-            "id_token": id_token,
+            "access_token": f"at-{secrets.token_urlsafe(16)}",
+            "id_token": self.tokens.issue(self.agent, claims),
             "expires_in": self.tokens.expires_in,
             "token_type": "Bearer",
         }

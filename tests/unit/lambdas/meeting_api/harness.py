@@ -208,7 +208,7 @@ class Harness:
         claims = json.loads((EVENTS / "list_calls.json").read_text())["requestContext"]["authorizer"]["jwt"][
             "claims"
         ]
-        return self.request(name, claims={**claims, "username": agent}, **options)
+        return self.request(name, claims={**claims, "email": agent}, **options)
 
     # State
 

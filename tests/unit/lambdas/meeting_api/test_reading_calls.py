@@ -39,12 +39,13 @@ def test_every_other_route_refuses_a_request_without_jwt_claims(api: Harness, ro
 @pytest.mark.parametrize(
     ("claims", "agent"),
     [
+        ({"email": "ann@example.com", "cognito:username": "0c8f6e2a-uuid", "sub": "s-0"}, "ann@example.com"),
         ({"username": "ann@example.com", "sub": "s-1"}, "ann@example.com"),
         ({"cognito:username": "carol", "sub": "s-2"}, "carol"),
         ({"sub": "3c1f4b2e"}, "3c1f4b2e"),
     ],
 )
-def test_the_agent_is_the_username_claim_then_cognito_username_then_sub(
+def test_the_agent_is_the_email_then_username_then_cognito_username_then_sub(
     api: Harness, claims: dict[str, str], agent: str
 ) -> None:
     api.put_call(status=CallStatus.IN_PROGRESS, answered_by=agent)
