@@ -88,7 +88,7 @@ def current_agent() -> Agent:
     """The agent named by the Cognito JWT that API Gateway verified; none is a 401, whatever the route."""
     agent = Agent.from_claims(app.current_event.request_context.authorizer.jwt_claim)
     if agent is None:
-        raise errors.Unauthenticated("this route needs a Cognito access token, and the request carried none")
+        raise errors.Unauthenticated("this route needs the Cognito ID token of a signed-in agent, and the request carried none")
     logger.append_keys(agent=agent.id)
     return agent
 

@@ -36,7 +36,7 @@ ROUTES: tuple[tuple[str, str, int, int], ...] = (
 )
 PUBLIC_ROUTES: tuple[tuple[str, str, int, int], ...] = (("GET", "/health", 5, 10),)
 ACCESS_LOG_FORMAT = (
-    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","agent":"$context.authorizer.claims.username",'
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","agent":"$context.authorizer.claims.email",'
     '"time":"$context.requestTime","method":"$context.httpMethod","route":"$context.routeKey",'
     '"status":"$context.status","latencyMs":"$context.responseLatency","error":"$context.error.message",'
     '"authorizerError":"$context.authorizer.error","integrationError":"$context.integrationErrorMessage"}'
