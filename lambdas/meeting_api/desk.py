@@ -197,6 +197,8 @@ class CallDesk:
         call = self._store.require(call_id)
         check_destination(to_number, self._prefixes)
         transaction_id = control_transaction(call, agent, transferring=True)
+        # A transfer dials a paid outbound leg: it counts against the agent's hourly cap like a call.
+        self._limiter.consume(agent, now=self._clock())
         self._request_update(call, transaction_id, {"action": "transfer", "to": to_number})
         return call
 

@@ -251,6 +251,24 @@ def test_transfer_sends_the_number_to_the_sma_lambda(api: Harness) -> None:
     assert api.request("transfer_call").status == 202
 
 
+def test_transfers_count_against_the_agents_hourly_cap(api: Harness) -> None:
+    """A transfer dials a paid outbound leg, so a stolen token cannot bridge callers to numbers unmetered."""
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
+    for _ in range(3):  # the harness allows 3 outbound legs per agent per hour
+        api.voice.add_response(
+            "update_sip_media_application_call",
+            {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
+            {
+                "SipMediaApplicationId": SMA_ID,
+                "TransactionId": TRANSACTION_ID,
+                "Arguments": {"action": "transfer", "to": "+12065550177"},
+            },
+        )
+        assert api.request("transfer_call").status == 202
+    refused = api.request("transfer_call")
+    assert (refused.status, refused.error["code"]) == (429, "rate_limited")
+
+
 @pytest.mark.parametrize("route", ["hangup_call", "transfer_call"])
 @pytest.mark.parametrize(
     ("fields", "status", "code"),

@@ -113,6 +113,12 @@ def test_control_waits_for_the_sma_transaction() -> None:
         ("+443001234567", ("+4420",), False),
         ("+33142685300", ("+1", "+44"), False),
         ("+12065550123", (), False),
+        # +1 reaches Caribbean countries and premium-rate numbers too: those need an explicit prefix.
+        ("+18765550123", ("+1",), False),
+        ("+18095550123", ("+1",), False),
+        ("+19005550123", ("+1",), False),
+        ("+18765550123", ("+1", "+1876"), True),
+        ("+14165550123", ("+1",), True),  # Toronto
     ],
 )
 def test_destinations_follow_the_prefix_allow_list(
