@@ -9,7 +9,7 @@ import { endedText } from "../calls/describe";
 import { AudioBridge } from "./audio-bridge";
 import { createMeetingConnection, type MeetingConnection, type MeetingConnectionState } from "./meeting";
 import { gainsFor, initialMixerState, mixerReducer, outputModality, type MixerEvent, type MixerState } from "./mixer";
-import { RealtimeConnection, type RealtimeError, type RealtimeState } from "./realtime";
+import { RealtimeConnection, type RealtimeError, type RealtimeOptions, type RealtimeState } from "./realtime";
 import { Transcript, type ServerEvent, type TranscriptEntry } from "./transcript";
 
 export type CallKind = "inbound" | "outbound" | "test";
@@ -41,12 +41,36 @@ export interface CallView {
 
 export type JoinSource = () => Promise<{ joinInfo: JoinInfo; call: Call | null }>;
 
+/** What a session needs from the AI connection (RealtimeConnection; a fake in unit tests). */
+export interface RealtimeLink {
+  connect(): Promise<void>;
+  retry(): void;
+  send(event: Record<string, unknown>): boolean;
+  close(): void;
+}
+
+/** The browser-facing pieces a session is built from; the defaults are the real ones. */
+export interface CallSessionDeps {
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  createMeeting(): Promise<MeetingConnection>;
+  createRealtime(options: RealtimeOptions): RealtimeLink;
+  createBridge(context: AudioContext, monitor: HTMLAudioElement): AudioBridge;
+}
+
+const defaultDeps: CallSessionDeps = {
+  getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  createMeeting: createMeetingConnection,
+  createRealtime: (options) => new RealtimeConnection(options),
+  createBridge: (context, monitor) => new AudioBridge(context, monitor),
+};
+
 const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 export class CallSession {
   readonly bridge: AudioBridge;
   private meeting: MeetingConnection | null = null;
-  private realtime: RealtimeConnection | null = null;
+  private realtime: RealtimeLink | null = null;
+  private readonly deps: CallSessionDeps;
   private micStream: MediaStream | null = null;
   private readonly transcript = new Transcript();
   private readonly listeners = new Set<(view: CallView) => void>();
@@ -68,8 +92,10 @@ export class CallSession {
     monitor: HTMLAudioElement,
     remoteNumber: string | null,
     context: AudioContext,
+    deps: Partial<CallSessionDeps> = {},
   ) {
-    this.bridge = new AudioBridge(context, monitor);
+    this.deps = { ...defaultDeps, ...deps };
+    this.bridge = this.deps.createBridge(context, monitor);
     this.bridge.apply(gainsFor(initialMixerState));
     this.state = {
       kind,
@@ -107,9 +133,9 @@ export class CallSession {
    * together. Rejects only if `obtainJoin` fails (the call was taken, say): nothing is left running.
    */
   async start(obtainJoin: JoinSource): Promise<void> {
-    const micRequest = navigator.mediaDevices.getUserMedia({ audio: MIC_CONSTRAINTS });
+    const micRequest = this.deps.getUserMedia({ audio: MIC_CONSTRAINTS });
     micRequest.catch(() => undefined);
-    const meetingLoad = createMeetingConnection();
+    const meetingLoad = this.deps.createMeeting();
     meetingLoad.catch(() => undefined);
 
     let joined: Awaited<ReturnType<JoinSource>>;
@@ -119,6 +145,13 @@ export class CallSession {
       void this.finish(null);
       void micRequest.then(stopTracks, () => undefined);
       throw error;
+    }
+    if (this.state.phase === "ended") {
+      // Ended (hang-up, return to queue, page closed) while the server was still answering or
+      // creating: give back what it made for us, and start nothing on the closed audio graph.
+      void micRequest.then(stopTracks, () => undefined);
+      await this.release(joined.call?.id ?? null, joined.joinInfo.meeting.MeetingId);
+      return;
     }
     this.joinedMeetingId = joined.joinInfo.meeting.MeetingId;
     this.update({ call: joined.call, phase: "live" });
@@ -161,7 +194,7 @@ export class CallSession {
 
   retryMic(): void {
     this.dismiss("retry-mic");
-    void this.startMic(navigator.mediaDevices.getUserMedia({ audio: MIC_CONSTRAINTS }));
+    void this.startMic(this.deps.getUserMedia({ audio: MIC_CONSTRAINTS }));
   }
 
   dismissNotice(id: string): void {
@@ -171,6 +204,7 @@ export class CallSession {
   /** End the call for everyone (or delete the test meeting), then tear everything down. */
   async hangUp(): Promise<void> {
     if (this.state.phase === "ended") return;
+    if (this.state.phase === "starting") return this.cancelStart();
     const reason = this.kind === "test" ? "Test ended." : "You hung up.";
     // Hanging up ends the meeting too; when the meeting leg reports that, it is this hang-up.
     this.localEnd = reason;
@@ -187,6 +221,7 @@ export class CallSession {
   /** Leave without hanging up: the caller stays and another agent can answer. */
   async leave(): Promise<void> {
     if (this.state.phase === "ended") return;
+    if (this.state.phase === "starting") return this.cancelStart();
     const callId = this.callId;
     try {
       if (callId) await this.api.leave(callId);
@@ -241,6 +276,32 @@ export class CallSession {
 
   // ---- internals ----
 
+  /**
+   * Ended before the answer / new call / test meeting came back: nothing to tell the server yet.
+   * `start()` releases whatever arrives after this.
+   */
+  private cancelStart(): Promise<void> {
+    const reason =
+      this.kind === "inbound"
+        ? "Cancelled before the call connected; it stays in the queue."
+        : this.kind === "outbound"
+          ? "Cancelled before the call connected."
+          : "Test cancelled.";
+    return this.finish(reason);
+  }
+
+  /** Give back a call or meeting the server set up for a session that has already ended. */
+  private async release(callId: string | null, meetingId: string): Promise<void> {
+    try {
+      // Inbound: the caller goes back to the queue. Outbound: nobody else will pick it up.
+      if (callId && this.kind === "inbound") await this.api.leave(callId);
+      else if (callId) await this.api.hangup(callId);
+      else await this.api.deleteMeeting(meetingId);
+    } catch {
+      // Best effort: the server's own timeouts end an abandoned call.
+    }
+  }
+
   private async startMeeting(load: Promise<MeetingConnection>, joinInfo: JoinInfo): Promise<void> {
     try {
       const meeting = await load;
@@ -289,7 +350,7 @@ export class CallSession {
 
   private async startAi(): Promise<void> {
     if (this.state.phase === "ended") return;
-    const realtime = new RealtimeConnection({
+    const realtime = this.deps.createRealtime({
       mint: () => this.api.createRealtimeSession(this.callId ?? undefined),
       input: this.bridge.aiInput,
       handlers: {
@@ -406,6 +467,11 @@ export class CallSession {
   }
 
   private update(patch: Partial<CallView>): void {
+    // Once ended, always ended: a late answer or event must not bring a torn-down call back.
+    if (this.state.phase === "ended" && patch.phase && patch.phase !== "ended") {
+      const { phase: _ignored, ...rest } = patch;
+      patch = rest;
+    }
     this.state = { ...this.state, ...patch };
     for (const listener of this.listeners) listener(this.state);
   }

@@ -42,6 +42,7 @@ export class CallPanel {
   private readonly transcriptAnnouncer = h("div", { class: "visually-hidden", "aria-live": "polite" });
   private readonly transcriptRows = new Map<string, { element: HTMLLIElement; text: string; final: boolean }>();
   private readonly transferForm: HTMLFormElement;
+  private readonly transferButton = h("button", { type: "submit", class: "button" }, "Transfer");
   private readonly transferError = h("p", { class: "field-error", id: "transfer-error", hidden: true });
   private readonly footer: HTMLElement;
   private readonly audioInfo = h("p", { class: "audio-info" });
@@ -112,7 +113,7 @@ export class CallPanel {
         },
       },
       h("label", { for: "transfer-to" }, "Transfer to"),
-      h("div", { class: "inline-field" }, transferInput, h("button", { type: "submit", class: "button" }, "Transfer")),
+      h("div", { class: "inline-field" }, transferInput, this.transferButton),
       this.transferError,
     );
 
@@ -218,6 +219,8 @@ export class CallPanel {
     this.renderTranscript(view.transcript, mixer.aiVoice === "muted");
 
     this.footer.hidden = !live;
+    // Nothing to transfer until the call is answered; Hang up / Return to queue cancel the start.
+    this.transferButton.disabled = view.phase !== "live";
     this.ended.hidden = live;
     if (!live) {
       const duration = formatDuration((view.endedAt ?? Date.now()) - view.startedAt);

@@ -1,0 +1,257 @@
+import { describe, expect, it, vi } from "vitest";
+import type { ApiClient } from "../api/client";
+import type { Call, JoinInfo, RealtimeSessionInfo } from "../api/types";
+import type { AudioBridge } from "./audio-bridge";
+import { CallSession, type CallKind, type RealtimeLink } from "./call-session";
+import type { MeetingConnection, MeetingHandlers } from "./meeting";
+import type { MixerGains } from "./mixer";
+import type { RealtimeOptions } from "./realtime";
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+};
+
+class FakeTrack extends EventTarget {
+  readyState: "live" | "ended" = "live";
+  stopped = false;
+  stop(): void {
+    this.stopped = true;
+    this.readyState = "ended";
+  }
+  /** The device went away (unplugged, permission revoked): the browser ends the track. */
+  end(): void {
+    this.readyState = "ended";
+    this.dispatchEvent(new Event("ended"));
+  }
+}
+
+function fakeStream(): MediaStream & { track: FakeTrack } {
+  const track = new FakeTrack();
+  return {
+    track,
+    getTracks: () => [track],
+    getAudioTracks: () => [track],
+  } as unknown as MediaStream & { track: FakeTrack };
+}
+
+const joinInfo = (meetingId: string): JoinInfo => ({
+  meeting: { MeetingId: meetingId, MediaPlacement: { AudioHostUrl: "a", SignalingUrl: "s" } },
+  attendee: { AttendeeId: "att", JoinToken: "tok" },
+});
+
+const call = (patch: Partial<Call> = {}): Call => ({
+  id: "call-1",
+  direction: "inbound",
+  from: "+15555550100",
+  to: "+15555550199",
+  status: "in_progress",
+  meetingId: "m-1",
+  answeredBy: "ana@example.com",
+  createdAt: "2024-01-01T00:00:00Z",
+  answeredAt: "2024-01-01T00:00:01Z",
+  endedAt: null,
+  endReason: null,
+  updatedAt: "2024-01-01T00:00:01Z",
+  ...patch,
+});
+
+const aiInfo: RealtimeSessionInfo = {
+  clientSecret: "s",
+  expiresAt: 0,
+  webrtcUrl: "https://x.openai.azure.com/v1/realtime/calls",
+  model: "gpt-realtime",
+  voice: "alloy",
+  transcriptionModel: null,
+};
+
+function harness(kind: CallKind = "inbound") {
+  const order: string[] = [];
+  const api = {
+    leave: vi.fn(async (id: string) => (order.push(`leave ${id}`), call({ id }))),
+    hangup: vi.fn(async (id: string) => (order.push(`hangup ${id}`), call({ id, status: "ended" }))),
+    deleteMeeting: vi.fn(async (id: string) => void order.push(`delete ${id}`)),
+    transfer: vi.fn(async (id: string, to: string) => (order.push(`transfer ${id} ${to}`), call({ id, status: "transferring" }))),
+    getCall: vi.fn(async (id: string) => call({ id })),
+    createRealtimeSession: vi.fn(async () => aiInfo),
+  };
+
+  const bridgeInputs: Record<string, MediaStream | null> = {};
+  const gains: MixerGains[] = [];
+  const bridge = {
+    context: { sampleRate: 48_000, baseLatency: 0.01, outputLatency: 0.02 },
+    meetingInput: fakeStream(),
+    aiInput: fakeStream(),
+    closed: false,
+    apply: (g: MixerGains) => void gains.push(g),
+    setInput: (input: string, stream: MediaStream | null) => {
+      if (!bridge.closed) bridgeInputs[input] = stream;
+    },
+    levels: () => ({ caller: 0, ai: 0, mic: 0 }),
+    close: async () => {
+      bridge.closed = true;
+      order.push("bridge closed");
+    },
+  };
+
+  const joined = deferred();
+  let meetingHandlers: MeetingHandlers | null = null;
+  const meeting: MeetingConnection & { joins: number; leaves: number } = {
+    joins: 0,
+    leaves: 0,
+    async join(_info, _input, handlers) {
+      meeting.joins++;
+      meetingHandlers = handlers;
+      order.push("meeting join");
+      await joined.promise;
+      handlers.connection("connected");
+    },
+    async setAudioInput() {},
+    async leave() {
+      meeting.leaves++;
+      order.push("meeting leave");
+    },
+  };
+
+  const sent: Record<string, unknown>[] = [];
+  let aiOptions: RealtimeOptions | null = null;
+  const realtime: RealtimeLink & { connects: number; closed: boolean } = {
+    connects: 0,
+    closed: false,
+    async connect() {
+      realtime.connects++;
+      order.push("ai connect");
+    },
+    retry() {},
+    send(event) {
+      sent.push(event);
+      return true;
+    },
+    close() {
+      realtime.closed = true;
+    },
+  };
+
+  const micStreams: Array<MediaStream & { track: FakeTrack }> = [];
+  const micRequests: Array<ReturnType<typeof deferred<MediaStream>>> = [];
+  const session = new CallSession(
+    api as unknown as ApiClient,
+    kind,
+    {} as HTMLAudioElement,
+    kind === "test" ? null : "+15555550100",
+    {} as AudioContext,
+    {
+      getUserMedia: () => {
+        const request = deferred<MediaStream>();
+        micRequests.push(request);
+        return request.promise;
+      },
+      createMeeting: async () => meeting,
+      createRealtime: (options) => {
+        aiOptions = options;
+        return realtime;
+      },
+      createBridge: () => bridge as unknown as AudioBridge,
+    },
+  );
+  /** Grant the latest getUserMedia request with a fresh fake mic. */
+  const grantMic = async () => {
+    const stream = fakeStream();
+    micStreams.push(stream);
+    micRequests[micRequests.length - 1]?.resolve(stream);
+    await flush();
+    return stream;
+  };
+  /** The AI's data channel opened (first connect). */
+  const openAi = async () => {
+    aiOptions?.handlers.open(aiInfo, false);
+    aiOptions?.handlers.state("connected");
+    await flush();
+  };
+  const aiEvent = async (type: string, extra: Record<string, unknown> = {}) => {
+    aiOptions?.handlers.event({ type, ...extra });
+    await flush();
+  };
+  return {
+    session,
+    api,
+    bridge,
+    bridgeInputs,
+    gains,
+    meeting,
+    joined,
+    realtime,
+    sent,
+    order,
+    micStreams,
+    grantMic,
+    openAi,
+    aiEvent,
+    meetingHandlers: () => meetingHandlers as MeetingHandlers | null,
+  };
+}
+
+describe("CallSession: ending while the call is still starting", () => {
+  it.each([
+    ["inbound", "leave call-1"],
+    ["outbound", "hangup call-1"],
+  ] as const)("%s: hanging up before the answer arrives releases the call and starts nothing", async (kind, release) => {
+    const h = harness(kind);
+    const answer = deferred<{ joinInfo: JoinInfo; call: Call | null }>();
+    const started = h.session.start(() => answer.promise);
+    await flush();
+    expect(h.session.view.phase).toBe("starting");
+
+    await h.session.hangUp();
+    expect(h.session.view.phase).toBe("ended");
+
+    answer.resolve({ joinInfo: joinInfo("m-1"), call: call({ direction: kind }) });
+    await started;
+    await flush();
+    const mic = await h.grantMic();
+
+    expect(h.session.view.phase).toBe("ended");
+    expect(h.order).toContain(release);
+    expect(h.realtime.connects).toBe(0);
+    expect(h.meeting.joins).toBe(0);
+    expect(mic.track.stopped).toBe(true);
+  });
+
+  it("test meeting: ending before it is created deletes the meeting that arrives", async () => {
+    const h = harness("test");
+    const created = deferred<{ joinInfo: JoinInfo; call: Call | null }>();
+    const started = h.session.start(() => created.promise);
+    await flush();
+    await h.session.hangUp();
+    created.resolve({ joinInfo: joinInfo("m-test"), call: null });
+    await started;
+    await flush();
+    expect(h.order).toContain("delete m-test");
+    expect(h.realtime.connects).toBe(0);
+    expect(h.meeting.joins).toBe(0);
+    expect(h.session.view.phase).toBe("ended");
+  });
+
+  it("a page closed while starting still releases the call once the answer arrives", async () => {
+    const h = harness("inbound");
+    const answer = deferred<{ joinInfo: JoinInfo; call: Call | null }>();
+    const started = h.session.start(() => answer.promise);
+    await flush();
+    h.session.sendOnUnload();
+    answer.resolve({ joinInfo: joinInfo("m-1"), call: call() });
+    await started;
+    await flush();
+    expect(h.order).toContain("leave call-1");
+    expect(h.session.view.phase).toBe("ended");
+  });
+});
