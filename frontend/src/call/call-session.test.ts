@@ -255,3 +255,42 @@ describe("CallSession: ending while the call is still starting", () => {
     expect(h.session.view.phase).toBe("ended");
   });
 });
+
+/** Start a call whose answer arrives at once; the meeting join waits for `h.joined`. */
+async function live(kind: CallKind = "inbound") {
+  const h = harness(kind);
+  void h.session.start(async () => ({ joinInfo: joinInfo("m-1"), call: kind === "test" ? null : call({ direction: kind === "outbound" ? "outbound" : "inbound" }) }));
+  await flush();
+  return h;
+}
+
+const types = (sent: Record<string, unknown>[]) => sent.map((event) => event.type);
+
+describe("CallSession: the AI greeting", () => {
+  it("waits for the caller's meeting leg when the AI is ready first", async () => {
+    const h = await live();
+    await h.openAi();
+    expect(types(h.sent)).toEqual(["session.update"]);
+    h.joined.resolve();
+    await flush();
+    expect(types(h.sent)).toEqual(["session.update", "response.create"]);
+  });
+
+  it("waits for the AI when the meeting leg is up first, and greets once", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await flush();
+    expect(types(h.sent)).toEqual([]);
+    await h.openAi();
+    expect(types(h.sent)).toEqual(["session.update", "response.create"]);
+    await h.openAi();
+    expect(types(h.sent).filter((type) => type === "response.create")).toHaveLength(1);
+  });
+
+  it("does not greet on an outbound call", async () => {
+    const h = await live("outbound");
+    h.joined.resolve();
+    await h.openAi();
+    expect(types(h.sent)).toEqual(["session.update"]);
+  });
+});

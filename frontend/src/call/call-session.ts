@@ -76,6 +76,10 @@ export class CallSession {
   private readonly listeners = new Set<(view: CallView) => void>();
   private responseActive = false;
   private greeted = false;
+  /** The caller's meeting leg is connected (join resolved): a greeting now reaches them. */
+  private meetingJoined = false;
+  /** The AI's events channel is open and the session configured. */
+  private aiReady = false;
   private noticeSeq = 0;
   private joinedMeetingId: string | null = null;
   /** Set while this agent is ending the call, so the meeting's own "ended" reads as their action. */
@@ -316,6 +320,8 @@ export class CallSession {
       });
       const context = this.bridge.context;
       this.update({ audio: { ...this.state.audio, outputLatency: context.outputLatency ?? 0 } });
+      this.meetingJoined = true;
+      this.maybeGreet();
     } catch (error) {
       if (this.state.phase === "ended") return;
       this.notify("error", `Couldn't connect the call audio: ${messageOf(error)}`);
@@ -394,11 +400,21 @@ export class CallSession {
       type: "session.update",
       session: { type: "realtime", output_modalities: [outputModality(this.state.mixer)], audio: { input } },
     });
-    // An inbound caller has been waiting: the AI opens (its instructions say how). Not on reconnects.
-    if (!reconnect && !this.greeted && this.kind === "inbound" && this.state.mixer.aiVoice === "on") {
-      this.greeted = true;
-      this.realtime?.send({ type: "response.create" });
-    }
+    this.aiReady = true;
+    // Not on reconnects: the conversation is already under way.
+    if (reconnect) this.greeted = true;
+    this.maybeGreet();
+  }
+
+  /**
+   * An inbound caller has been waiting: the AI opens (its instructions say how), but only once both
+   * the meeting leg and the AI are up, or the caller misses the start of the greeting.
+   */
+  private maybeGreet(): void {
+    if (this.greeted || this.kind !== "inbound" || this.state.phase !== "live") return;
+    if (!this.meetingJoined || !this.aiReady || this.state.mixer.aiVoice !== "on") return;
+    this.greeted = true;
+    this.realtime?.send({ type: "response.create" });
   }
 
   private onAiEvent(event: ServerEvent): void {
@@ -430,6 +446,7 @@ export class CallSession {
 
   private onAiState(state: RealtimeState, error?: RealtimeError): void {
     if (this.state.phase === "ended" && state !== "closed") return;
+    if (state !== "connected") this.aiReady = false;
     if (state === "reconnecting") this.dispatch({ type: "aiSessionReset" });
     if (state === "connected") this.dismiss("retry-ai");
     if (state === "failed") {
