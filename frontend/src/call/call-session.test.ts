@@ -294,3 +294,39 @@ describe("CallSession: the AI greeting", () => {
     expect(types(h.sent)).toEqual(["session.update"]);
   });
 });
+
+describe("CallSession: muting the AI stops what the caller would still hear", () => {
+  const afterMute = (h: Awaited<ReturnType<typeof live>>) => {
+    const before = h.sent.length;
+    h.session.takeOver();
+    return types(h.sent.slice(before));
+  };
+
+  it("clears audio still playing after response.done, without cancelling a finished response", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await h.openAi();
+    await h.aiEvent("response.created");
+    await h.aiEvent("output_audio_buffer.started");
+    await h.aiEvent("response.done");
+    expect(afterMute(h)).toEqual(["output_audio_buffer.clear", "session.update"]);
+  });
+
+  it("cancels an active response and clears its audio", async () => {
+    const h = await live();
+    await h.openAi();
+    await h.aiEvent("response.created");
+    await h.aiEvent("output_audio_buffer.started");
+    expect(afterMute(h)).toEqual(["response.cancel", "output_audio_buffer.clear", "session.update"]);
+  });
+
+  it("sends neither once the audio has finished playing", async () => {
+    const h = await live();
+    await h.openAi();
+    await h.aiEvent("response.created");
+    await h.aiEvent("output_audio_buffer.started");
+    await h.aiEvent("response.done");
+    await h.aiEvent("output_audio_buffer.stopped");
+    expect(afterMute(h)).toEqual(["session.update"]);
+  });
+});

@@ -75,6 +75,11 @@ export class CallSession {
   private readonly transcript = new Transcript();
   private readonly listeners = new Set<(view: CallView) => void>();
   private responseActive = false;
+  /**
+   * The AI's WebRTC output buffer is playing (output_audio_buffer.started until .stopped/.cleared).
+   * It outlives response.done: the audio is generated faster than it plays.
+   */
+  private audioPlaying = false;
   private greeted = false;
   /** The caller's meeting leg is connected (join resolved): a greeting now reaches them. */
   private meetingJoined = false;
@@ -389,6 +394,7 @@ export class CallSession {
 
   private configureAi(info: RealtimeSessionInfo, reconnect: boolean): void {
     this.responseActive = false;
+    this.audioPlaying = false;
     this.dispatch({ type: "aiSessionReset" });
     const input: Record<string, unknown> = {
       turn_detection: { type: "server_vad", create_response: true, interrupt_response: true },
@@ -428,7 +434,12 @@ export class CallSession {
         this.dispatch({ type: "responseStarted" });
         break;
       case "output_audio_buffer.started":
+        this.audioPlaying = true;
         this.dispatch({ type: "responseStarted" });
+        break;
+      case "output_audio_buffer.stopped":
+      case "output_audio_buffer.cleared":
+        this.audioPlaying = false;
         break;
       case "response.done":
         this.responseActive = false;
@@ -462,10 +473,15 @@ export class CallSession {
     if (after === before) return;
     this.bridge.apply(gainsFor(after));
     if (outputModality(after) !== outputModality(before)) {
-      if (outputModality(after) === "text" && this.responseActive) {
-        // A spoken answer is mid-way: stop it, the caller would not hear it anyway.
-        this.realtime?.send({ type: "response.cancel" });
-        this.realtime?.send({ type: "output_audio_buffer.clear" });
+      if (outputModality(after) === "text") {
+        // A spoken answer is mid-way or still playing: stop it, or the caller hears the rest of it
+        // when the AI is unmuted. Cancel only a response still being generated (else the server
+        // answers response_cancel_not_active); clear whatever audio is queued or playing.
+        if (this.responseActive) this.realtime?.send({ type: "response.cancel" });
+        if (this.responseActive || this.audioPlaying) {
+          this.realtime?.send({ type: "output_audio_buffer.clear" });
+          this.audioPlaying = false;
+        }
       }
       this.realtime?.send({ type: "session.update", session: { type: "realtime", output_modalities: [outputModality(after)] } });
     }
