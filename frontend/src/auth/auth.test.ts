@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppConfig } from "../config";
 import { Auth, AuthError, type AuthDeps } from "./auth";
 import { base64UrlEncode, codeChallengeS256 } from "./pkce";
@@ -137,5 +137,60 @@ describe("Auth", () => {
     expect(logout.searchParams.get("client_id")).toBe("client123");
     expect(logout.searchParams.get("logout_uri")).toBe("https://desk.example.com/");
     expect(new Auth(config, h.deps).restore()).toBe(false);
+  });
+
+  describe("a refresh the service cannot answer right now", () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it.each([500, 503, 429])("HTTP %i keeps the agent signed in and retries with backoff", async (status) => {
+      vi.useFakeTimers();
+      const h = harness([
+        { status: 200, body: tokens(1) },
+        { status, body: { error: "server_error" } },
+        { status, body: { error: "server_error" } },
+        { status: 200, body: tokens(2) },
+      ]);
+      await signIn(h);
+      const reasons: AuthError[] = [];
+      h.auth.onSignedOut((error) => reasons.push(error));
+      h.advance(3600_000 - 30_000);
+
+      // The token still works for 30 s: requests go on with it while the refresh is retried.
+      expect(await h.auth.apiToken()).toBe(tokens(1).id_token);
+      expect(h.auth.signedIn).toBe(true);
+      expect(reasons).toEqual([]);
+      expect(JSON.parse(h.store.get("calldesk.tokens") as string).refreshToken).toBe("refresh-1");
+
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(h.requests.map((r) => r.get("grant_type"))).toEqual([
+        "authorization_code",
+        "refresh_token",
+        "refresh_token",
+        "refresh_token",
+      ]);
+      expect(await h.auth.apiToken()).toBe(tokens(2).id_token);
+      expect(reasons).toEqual([]);
+    });
+
+    it("an expired token whose refresh fails with 503 is an error, not a sign-out", async () => {
+      const h = harness([
+        { status: 200, body: tokens(1) },
+        { status: 503, body: {} },
+      ]);
+      await signIn(h);
+      h.advance(3600_000 + 1);
+      await expect(h.auth.apiToken()).rejects.toMatchObject({ code: "unavailable" });
+      expect(h.auth.signedIn).toBe(true);
+    });
+
+    it("unauthorized_client still signs the agent out", async () => {
+      const h = harness([
+        { status: 200, body: tokens(1) },
+        { status: 400, body: { error: "unauthorized_client" } },
+      ]);
+      await signIn(h);
+      await expect(h.auth.refresh()).rejects.toMatchObject({ code: "expired" });
+      expect(h.auth.signedIn).toBe(false);
+    });
   });
 });

@@ -16,12 +16,24 @@ export interface Agent {
   email: string | null;
 }
 
-export type AuthErrorCode = "denied" | "state_mismatch" | "exchange_failed" | "expired" | "signed_out" | "network";
+export type AuthErrorCode =
+  | "denied"
+  | "state_mismatch"
+  | "exchange_failed"
+  | "expired"
+  | "signed_out"
+  | "network"
+  /** The token endpoint failed for now (5xx, 429, unreadable answer): the tokens are kept. */
+  | "unavailable";
 
 export class AuthError extends Error {
   constructor(
     readonly code: AuthErrorCode,
     message: string,
+    /** HTTP status of a refused token request. */
+    readonly status?: number,
+    /** OAuth `error` of a refused token request (invalid_grant, …). */
+    readonly oauthError?: string,
   ) {
     super(message);
     this.name = "AuthError";
@@ -41,6 +53,13 @@ const PENDING_KEY = "calldesk.signin";
 /** Refresh this long before expiry, so no request goes out with a token about to lapse. */
 const REFRESH_MARGIN_MS = 120_000;
 const PENDING_MAX_AGE_MS = 15 * 60_000;
+/** Retrying a refresh the token endpoint could not answer: 5 s, 10 s, 20 s, then every 30 s. */
+const REFRESH_RETRY_MS = [5_000, 10_000, 20_000, 30_000];
+/**
+ * The only answers that mean the refresh token is dead (revoked, expired, client changed): sign out.
+ * Anything else (5xx, 429, a gateway page) is the service failing for now: keep the tokens, retry.
+ */
+const REFRESH_REFUSED = new Set(["invalid_grant", "unauthorized_client", "invalid_client"]);
 
 interface PendingSignIn {
   verifier: string;
@@ -52,6 +71,7 @@ export class Auth {
   private tokens: TokenSet | null = null;
   private refreshing: Promise<TokenSet> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshFailures = 0;
   private readonly signedOutListeners = new Set<(error: AuthError) => void>();
 
   constructor(
@@ -174,7 +194,14 @@ export class Auth {
   async apiToken(): Promise<string> {
     if (!this.tokens) throw new AuthError("signed_out", "You are signed out.");
     if (this.tokens.expiresAt - this.deps.now() < REFRESH_MARGIN_MS / 2) {
-      return (await this.refresh()).idToken;
+      try {
+        return (await this.refresh()).idToken;
+      } catch (error) {
+        // The refresh is retried in the background; until then the current token still works.
+        const transient = error instanceof AuthError && (error.code === "network" || error.code === "unavailable");
+        if (transient && this.tokens && this.tokens.expiresAt > this.deps.now()) return this.tokens.idToken;
+        throw error;
+      }
     }
     return this.tokens.idToken;
   }
@@ -207,12 +234,32 @@ export class Auth {
         refresh_token: current.refreshToken,
       });
     } catch (error) {
+      if (error instanceof AuthError && error.code === "exchange_failed" && error.status !== undefined) {
+        if (error.status < 500 && error.status !== 429 && REFRESH_REFUSED.has(error.oauthError ?? "")) return this.expire();
+      }
+      // Network down, 5xx, 429, an unreadable answer: not the agent's session ending. Keep the tokens
+      // (a call may be under way) and try again shortly.
+      if (this.tokens === current) this.scheduleRetry();
       if (error instanceof AuthError && error.code === "network") throw error;
-      return this.expire();
+      throw new AuthError(
+        "unavailable",
+        `The sign-in service is not answering (${error instanceof Error ? error.message : String(error)}); retrying.`,
+        error instanceof AuthError ? error.status : undefined,
+      );
     }
+    this.refreshFailures = 0;
     // Cognito does not rotate the refresh token unless rotation is on: keep the one we have.
     this.setTokens({ ...fresh, refreshToken: fresh.refreshToken ?? current.refreshToken });
     return this.tokens as TokenSet;
+  }
+
+  private scheduleRetry(): void {
+    const wait = REFRESH_RETRY_MS[Math.min(this.refreshFailures, REFRESH_RETRY_MS.length - 1)] as number;
+    this.refreshFailures++;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refresh().catch(() => undefined);
+    }, wait);
   }
 
   private expire(): never {
@@ -224,6 +271,7 @@ export class Auth {
 
   private clear(): void {
     this.tokens = null;
+    this.refreshFailures = 0;
     clearTimeout(this.refreshTimer);
     this.deps.storage.removeItem(TOKENS_KEY);
   }
@@ -256,7 +304,12 @@ export class Auth {
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
       const detail = typeof body.error === "string" ? body.error : `HTTP ${response.status}`;
-      throw new AuthError("exchange_failed", `Sign-in was refused (${detail}).`);
+      throw new AuthError(
+        "exchange_failed",
+        `Sign-in was refused (${detail}).`,
+        response.status,
+        typeof body.error === "string" ? body.error : undefined,
+      );
     }
     const { access_token, id_token, refresh_token, expires_in } = body;
     if (typeof access_token !== "string" || typeof id_token !== "string" || typeof expires_in !== "number") {
