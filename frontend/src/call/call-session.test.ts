@@ -330,3 +330,57 @@ describe("CallSession: muting the AI stops what the caller would still hear", ()
     expect(afterMute(h)).toEqual(["session.update"]);
   });
 });
+
+describe("CallSession: one ending at a time", () => {
+  it("ignores a second hang-up, and leave after hang-up, while the first is in flight", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await flush();
+    const pending = deferred<Call>();
+    h.api.hangup.mockImplementationOnce(() => pending.promise);
+    const first = h.session.hangUp();
+    expect(h.session.view.ending).toBe(true);
+    await h.session.hangUp();
+    await h.session.leave();
+    pending.resolve(call({ status: "ended" }));
+    await first;
+    expect(h.api.hangup).toHaveBeenCalledTimes(1);
+    expect(h.api.leave).not.toHaveBeenCalled();
+    expect(h.session.view.endedReason).toBe("You hung up.");
+  });
+
+  it("sends one transfer for a double submit, and allows another try after a failure", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await flush();
+    const pending = deferred<Call>();
+    h.api.transfer.mockImplementationOnce(() => pending.promise);
+    const first = h.session.transfer("+15555550177");
+    await h.session.transfer("+15555550177");
+    await h.session.hangUp();
+    pending.reject(new Error("busy"));
+    await expect(first).rejects.toThrow("busy");
+    expect(h.api.transfer).toHaveBeenCalledTimes(1);
+    expect(h.api.hangup).not.toHaveBeenCalled();
+    expect(h.session.view.ending).toBe(false);
+
+    await h.session.transfer("+15555550177");
+    expect(h.api.transfer).toHaveBeenCalledTimes(2);
+  });
+
+  it("reads the attendee removal that follows Return to queue as the agent's own action", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await flush();
+    const pending = deferred<Call>();
+    h.api.leave.mockImplementationOnce(() => pending.promise);
+    const leaving = h.session.leave();
+    // The API deletes the agent's attendee on leave; Chime reports it before the response lands.
+    h.meetingHandlers()?.ended("removed", "You were removed from the call.");
+    await flush();
+    pending.resolve(call({ status: "ringing" }));
+    await leaving;
+    await flush();
+    expect(h.session.view.endedReason).toBe("You left the call; it is back in the queue.");
+  });
+});

@@ -28,6 +28,8 @@ export interface CallView {
   /** The number on the other end, or null for a test meeting. */
   remoteNumber: string | null;
   phase: CallPhase;
+  /** Hang up, Return to queue or Transfer is in flight: the end controls are disabled. */
+  ending: boolean;
   meeting: MeetingConnectionState | "left";
   ai: RealtimeState;
   mixer: MixerState;
@@ -111,6 +113,7 @@ export class CallSession {
       call: null,
       remoteNumber,
       phase: "starting",
+      ending: false,
       meeting: "connecting",
       ai: "connecting",
       mixer: initialMixerState,
@@ -210,9 +213,19 @@ export class CallSession {
     this.update({ notices: this.state.notices.filter((notice) => notice.id !== id) });
   }
 
+  /**
+   * Claim the end of the call for one action (hang up, leave, transfer), synchronously, so a
+   * double click or a second button cannot send a second, contradicting request.
+   */
+  private beginEnding(): boolean {
+    if (this.state.phase === "ended" || this.state.ending) return false;
+    this.update({ ending: true });
+    return true;
+  }
+
   /** End the call for everyone (or delete the test meeting), then tear everything down. */
   async hangUp(): Promise<void> {
-    if (this.state.phase === "ended") return;
+    if (!this.beginEnding()) return;
     if (this.state.phase === "starting") return this.cancelStart();
     const reason = this.kind === "test" ? "Test ended." : "You hung up.";
     // Hanging up ends the meeting too; when the meeting leg reports that, it is this hang-up.
@@ -229,21 +242,32 @@ export class CallSession {
 
   /** Leave without hanging up: the caller stays and another agent can answer. */
   async leave(): Promise<void> {
-    if (this.state.phase === "ended") return;
+    if (!this.beginEnding()) return;
     if (this.state.phase === "starting") return this.cancelStart();
+    const reason = "You left the call; it is back in the queue.";
+    // The API deletes this agent's attendee on leave; when Chime reports that, it is this leave.
+    this.localEnd = reason;
     const callId = this.callId;
     try {
       if (callId) await this.api.leave(callId);
     } catch (error) {
       this.notify("error", `Leaving may not have reached the server: ${messageOf(error)}`);
     }
-    await this.finish("You left the call; it is back in the queue.");
+    await this.finish(reason);
   }
 
   async transfer(to: string): Promise<void> {
     const callId = this.callId;
-    if (!callId) return;
-    const call = await this.api.transfer(callId, to);
+    if (!callId || this.state.phase !== "live") return;
+    if (!this.beginEnding()) return;
+    let call: Call;
+    try {
+      call = await this.api.transfer(callId, to);
+    } catch (error) {
+      // Refused (bad number, busy): the call goes on and the agent may try again or hang up.
+      this.update({ ending: false });
+      throw error;
+    }
     this.localEnd = "Transferred.";
     this.notify("info", `Transferring to ${to}…`);
     this.callUpdated(call);

@@ -43,6 +43,7 @@ export class CallPanel {
   private readonly transcriptRows = new Map<string, { element: HTMLLIElement; text: string; final: boolean }>();
   private readonly transferForm: HTMLFormElement;
   private readonly transferButton = h("button", { type: "submit", class: "button" }, "Transfer");
+  private readonly endButtons: HTMLButtonElement[];
   private readonly transferError = h("p", { class: "field-error", id: "transfer-error", hidden: true });
   private readonly footer: HTMLElement;
   private readonly audioInfo = h("p", { class: "audio-info" });
@@ -128,6 +129,7 @@ export class CallPanel {
       session.kind === "test" ? "End test" : "Hang up",
     );
     leaveButton.hidden = session.kind !== "inbound";
+    this.endButtons = [leaveButton, hangUpButton];
     this.transferForm.hidden = session.kind === "test";
     this.footer = h("div", { class: "call-actions" }, this.transferForm, h("div", { class: "end-buttons" }, leaveButton, hangUpButton));
 
@@ -220,7 +222,9 @@ export class CallPanel {
 
     this.footer.hidden = !live;
     // Nothing to transfer until the call is answered; Hang up / Return to queue cancel the start.
-    this.transferButton.disabled = view.phase !== "live";
+    this.transferButton.disabled = view.phase !== "live" || view.ending;
+    // One ending at a time: no hang-up on top of a transfer, no leave after a hang-up.
+    for (const button of this.endButtons) button.disabled = view.ending;
     this.ended.hidden = live;
     if (!live) {
       const duration = formatDuration((view.endedAt ?? Date.now()) - view.startedAt);
