@@ -24,8 +24,11 @@ export class RealtimeError extends Error {
 }
 
 export interface RealtimeHandlers {
-  /** The model's voice. Fires again after each reconnect with the new stream. */
-  track(stream: MediaStream): void;
+  /**
+   * The model's voice. Fires again after each reconnect with the new stream, and with null when an
+   * attempt that delivered one failed (its peer is closed: take it out of the mix).
+   */
+  track(stream: MediaStream | null): void;
   event(event: ServerEvent): void;
   /** The events channel opened (first connect or a reconnect): configure the session here. */
   open(info: RealtimeSessionInfo, reconnect: boolean): void;
@@ -103,6 +106,21 @@ export class RealtimeConnection {
 
   private async open(): Promise<void> {
     const generation = ++this.generation;
+    try {
+      await this.attempt(generation);
+    } catch (error) {
+      // This attempt failed (refused, bad answer, timeout): don't leave its peer connection open,
+      // nor its audio track wired into the bridge. A newer attempt owns the peer if there is one.
+      if (generation === this.generation && !this.closed) {
+        const hadPeer = this.pc !== null;
+        this.teardownPeer();
+        if (hadPeer) this.options.handlers.track(null);
+      }
+      throw error;
+    }
+  }
+
+  private async attempt(generation: number): Promise<void> {
     this.teardownPeer();
     const current = () => generation === this.generation && !this.closed;
 

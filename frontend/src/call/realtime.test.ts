@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api/client";
+import type { RealtimeSessionInfo } from "../api/types";
+import { RealtimeConnection, type RealtimeError, type RealtimeState } from "./realtime";
+
+class FakeDataChannel {
+  readyState = "connecting";
+  onopen: (() => void) | null = null;
+  onclose: (() => void) | null = null;
+  onmessage: ((message: { data: unknown }) => void) | null = null;
+  send(): void {}
+  close(): void {
+    this.readyState = "closed";
+  }
+  open(): void {
+    this.readyState = "open";
+    this.onopen?.();
+  }
+}
+
+const aiStream = { id: "ai-voice" } as unknown as MediaStream;
+
+class FakePeerConnection {
+  static all: FakePeerConnection[] = [];
+  closed = false;
+  iceGatheringState = "complete";
+  connectionState = "new";
+  localDescription: { type: string; sdp: string } | null = null;
+  ontrack: ((event: { streams: MediaStream[]; track: unknown }) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  channel = new FakeDataChannel();
+  constructor() {
+    FakePeerConnection.all.push(this);
+  }
+  addTrack(): void {}
+  createDataChannel(): FakeDataChannel {
+    return this.channel;
+  }
+  async createOffer() {
+    return { type: "offer", sdp: "v=0 offer" };
+  }
+  async setLocalDescription(description: { type: string; sdp: string }) {
+    this.localDescription = description;
+  }
+  async setRemoteDescription() {
+    // The answer carries the model's audio track; it arrives before the channel opens.
+    this.ontrack?.({ streams: [aiStream], track: {} });
+  }
+  addEventListener(): void {}
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const info: RealtimeSessionInfo = {
+  clientSecret: "secret",
+  expiresAt: 0,
+  webrtcUrl: "https://x.openai.azure.com/v1/realtime/calls",
+  model: "gpt-realtime",
+  voice: "alloy",
+};
+
+function harness(answers: Array<() => Response>, mint: () => Promise<RealtimeSessionInfo> = async () => info) {
+  const tracks: Array<MediaStream | null> = [];
+  const states: Array<[RealtimeState, RealtimeError | undefined]> = [];
+  const mints = vi.fn(mint);
+  const connection = new RealtimeConnection({
+    mint: mints,
+    input: { getAudioTracks: () => [] } as unknown as MediaStream,
+    fetch: (async () => {
+      const next = answers.shift();
+      if (!next) throw new Error("unexpected SDP POST");
+      return next();
+    }) as unknown as typeof fetch,
+    handlers: {
+      track: (stream) => void tracks.push(stream),
+      event: () => undefined,
+      open: () => undefined,
+      state: (state, error) => void states.push([state, error]),
+    },
+  });
+  return { connection, tracks, states, mints };
+}
+
+beforeEach(() => {
+  FakePeerConnection.all = [];
+  vi.stubGlobal("RTCPeerConnection", FakePeerConnection);
+  vi.stubGlobal("MediaStream", class {});
+  vi.stubGlobal("addEventListener", () => undefined);
+  vi.stubGlobal("removeEventListener", () => undefined);
+  vi.stubGlobal("navigator", { onLine: true });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe("RealtimeConnection: a failed connect attempt", () => {
+  it.each([
+    ["HTTP 401", () => new Response(JSON.stringify({ error: { message: "bad key" } }), { status: 401 })],
+    ["HTTP 503", () => new Response("", { status: 503 })],
+    ["an answer that is not SDP", () => new Response("<html>oops</html>", { status: 200 })],
+  ])("%s closes its peer connection", async (_what, answer) => {
+    const h = harness([answer]);
+    await expect(h.connection.connect()).rejects.toBeTruthy();
+    expect(FakePeerConnection.all).toHaveLength(1);
+    expect(FakePeerConnection.all[0]?.closed).toBe(true);
+  });
+
+  it("timing out closes the peer and takes its audio back out of the bridge", async () => {
+    vi.useFakeTimers();
+    const h = harness([() => new Response("v=0 answer", { status: 200 })]);
+    const connecting = h.connection.connect().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(16_000);
+    expect(await connecting).toMatchObject({ kind: "timeout" });
+    expect(FakePeerConnection.all[0]?.closed).toBe(true);
+    expect(h.tracks).toEqual([aiStream, null]);
+  });
+});
