@@ -32,6 +32,8 @@ def handle_event(raw: Any) -> dict[str, Any]:
         return _handle(raw)
     except Exception:  # the last line of defence; every expected failure is handled below it
         logger.exception("unexpected failure; hanging up politely")
+        # Lambda reports no error for an event answered this way: this metric is what the alarm sees.
+        metrics.add_metric(name="HandlerFailures", unit=MetricUnit.Count, value=1)
         return _emergency_reply(raw)
 
 
@@ -96,8 +98,10 @@ def _malformed(error: MalformedEvent) -> dict[str, Any]:
     if error.transaction_id:
         logger.set_correlation_id(error.transaction_id)
     logger.error("malformed SMA event", extra={"reason": error.reason, "sma_call_id": error.caller_call_id})
+    metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
     if not error.caller_connected:
         return actions.response([])
+    metrics.add_metric(name="CallsFailed", unit=MetricUnit.Count, value=1)
     return actions.response(_goodbye_actions(error.caller_call_id))
 
 
@@ -108,6 +112,7 @@ def _emergency_reply(raw: Any) -> dict[str, Any]:
             salvaged = MalformedEvent("unexpected failure", **salvage(raw))
         if not salvaged.caller_connected:
             return actions.response([])
+        metrics.add_metric(name="CallsFailed", unit=MetricUnit.Count, value=1)
         return actions.response(_goodbye_actions(salvaged.caller_call_id))
     except Exception:  # even the salvage failed: an empty answer is still a valid one
         return {"SchemaVersion": actions.SCHEMA_VERSION, "Actions": []}

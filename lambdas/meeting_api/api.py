@@ -88,7 +88,9 @@ def current_agent() -> Agent:
     """The agent named by the Cognito JWT that API Gateway verified; none is a 401, whatever the route."""
     agent = Agent.from_claims(app.current_event.request_context.authorizer.jwt_claim)
     if agent is None:
-        raise errors.Unauthenticated("this route needs the Cognito ID token of a signed-in agent, and the request carried none")
+        raise errors.Unauthenticated(
+            "this route needs the Cognito ID token of a signed-in agent, and the request carried none"
+        )
     logger.append_keys(agent=agent.id)
     return agent
 
@@ -335,6 +337,7 @@ def route_not_found(_: NotFoundError) -> Response[Any]:
 
 def unexpected_error(_: Exception) -> Response[Any]:
     logger.exception("unexpected error")
+    metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)  # what the alarm watches
     return problem(500, "internal_error", f"unexpected error; report request id {_request_id()}")
 
 

@@ -29,7 +29,8 @@ def openapi_json() -> str:
             version=VERSION,
             description=(
                 "Agents list, answer, place and control phone calls, join their Chime SDK meetings and mint "
-                "Azure OpenAI Realtime credentials. All routes but GET /health need the Cognito ID token of a signed-in agent. "
+                "Azure OpenAI Realtime credentials. All routes but GET /health need the Cognito ID token "
+                "of a signed-in agent. "
                 'Errors are always {"error": {"code": "snake_case", "message": "..."}}.'
             ),
             security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},

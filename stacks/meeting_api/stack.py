@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
@@ -45,6 +46,25 @@ class MeetingApiStack(Stack):
             self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email
         )
         monitoring.watch_function("MeetingApi", self.api.function)
+        # The function answers its own failures with 500 JSON, so Lambda's Errors metric stays at zero.
+        monitoring.alarm_on(
+            "ApiServerErrors",
+            self.api.http_api.metric_server_error(period=Duration.minutes(5), statistic="Sum"),
+            threshold=5,
+            description="The meeting API answered 5xx (AWS or Azure faults, or unexpected errors)",
+        )
+        monitoring.alarm_on(
+            "ApiUnhandledErrors",
+            cloudwatch.Metric(
+                namespace=f"{settings.prefix}/api",
+                metric_name="UnhandledErrors",
+                dimensions_map={"service": "meeting-api"},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            ),
+            threshold=1,
+            description="The meeting API hit an unexpected error",
+        )
         self.web_config = {
             "region": settings.region,
             "apiUrl": self.api.url,

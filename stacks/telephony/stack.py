@@ -95,6 +95,18 @@ class TelephonyStack(Stack):
             threshold=1,
             description="A call failed to reach a meeting (the caller heard an apology)",
         )
+        self.monitoring.alarm_on(
+            "HandlerFailures",
+            cloudwatch.Metric(
+                namespace=f"{prefix}/calls",
+                metric_name="HandlerFailures",
+                dimensions_map={"service": "call-control"},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            ),
+            threshold=1,
+            description="The call-control handler hit an unexpected error (answered politely, not a Lambda error)",
+        )
 
         self.sma_id = sma_id
         for name, value, description in (

@@ -338,3 +338,21 @@ def test_transfer_hands_the_caller_on_and_ends_the_agents_leg(page: Page, fakes:
     assert json.loads(body) == {"to": "+15555550177"}
     page.get_by_role("button", name="Back to calls").click()
     expect(page.get_by_label("Phone number")).to_be_focused()
+
+
+def test_after_a_call_ends_the_next_caller_can_be_answered_without_going_back(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    first = fakes.call(fakes.api.add_inbound_call, "+15555550152")
+    page.get_by_role("button", name="Answer call from +1 (555) 555-0152").click()
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+    fakes.run(fakes.api.caller_hangs_up(first.call_id))
+    expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("Caller hung up.")
+
+    # The ended call's summary is still on screen; the next caller must not wait for "Back to calls".
+    fakes.call(fakes.api.add_inbound_call, "+15555550153")
+    answer = page.get_by_role("button", name="Answer call from +1 (555) 555-0153")
+    expect(answer).to_be_enabled()
+    answer.click()
+    expect(page.get_by_role("heading", name="+1 (555) 555-0153")).to_be_visible()
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+    expect(page.get_by_text("Call ended")).to_be_hidden()

@@ -26,7 +26,16 @@ def test_summary_names_the_phone_line_and_its_compliance(default_app: Synthesize
 
 def test_summary_prices_the_line(default_app: Synthesized) -> None:
     text = summarize(default_app.outdir)
-    estimate = costs.estimate(toll_free=False, alarms=7, dashboards=2)
+    counts = {
+        kind: sum(
+            resource["Type"] == f"AWS::CloudWatch::{kind}"
+            for template in default_app.templates.values()
+            for resource in template["Resources"].values()
+        )
+        for kind in ("Alarm", "Dashboard")
+    }
+    assert counts["Alarm"] >= 10
+    estimate = costs.estimate(toll_free=False, alarms=counts["Alarm"], dashboards=counts["Dashboard"])
     assert f"fixed per month, no calls: ${estimate.fixed_total:,.2f}" in text
     assert f"per minute of an answered inbound call: ${estimate.minute_total:,.4f}" in text
 

@@ -281,3 +281,17 @@ def test_us_west_2_gets_the_custom_resource_instead_of_the_missing_type(
     _, custom = one(template, f"Custom::Chime{kind}")
     assert custom["Properties"]["AwsRegion"] == "us-west-2"
     assert custom["Properties"]["ResourceType"] == kind
+
+
+def test_alarms_watch_what_lambda_errors_cannot_see(default_app: Synthesized) -> None:
+    """Both Lambdas answer their own failures (a polite hang-up, a 500 JSON), so Lambda's Errors stays at
+    zero: alarms watch the metrics they publish for those, and the API's 5xx."""
+    alarms = {
+        (a["Properties"].get("MetricName"), a["Properties"].get("Namespace"))
+        for template in default_app.templates.values()
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+    }
+    assert ("CallsFailed", "phoneline/calls") in alarms
+    assert ("HandlerFailures", "phoneline/calls") in alarms
+    assert ("UnhandledErrors", "phoneline/api") in alarms
+    assert ("5xx", "AWS/ApiGateway") in alarms
