@@ -162,9 +162,17 @@ export class Workspace {
     // Back online: refresh the queue now rather than at the end of the error backoff.
     addEventListener("online", () => void this.poller.pollNow());
     addEventListener("beforeunload", (event) => {
-      if (this.session && this.session.view.phase !== "ended") event.preventDefault();
+      if (this.inCall) event.preventDefault();
     });
     this.auth.onSignedOut((error) => this.onSignedOut(error));
+  }
+
+  /**
+   * On a call: a session that has not ended. An ended call's summary may stay on screen until
+   * "Back to calls", but the agent is free: new calls chime and can be answered.
+   */
+  private get inCall(): boolean {
+    return this.session !== null && this.session.view.phase !== "ended";
   }
 
   // ---- the queue ----
@@ -187,7 +195,7 @@ export class Workspace {
           : `${fresh.length} new calls waiting`,
       );
       // No chime during a call: Web Audio output is not echo-cancelled and would reach the caller.
-      if (!this.session) this.alerts.chime();
+      if (!this.inCall) this.alerts.chime();
     } else if (this.firstList && waiting.length === 0) {
       this.alerts.announce("No calls waiting.");
     }
@@ -212,7 +220,7 @@ export class Workspace {
     const agent = this.auth.agent;
     this.list.render({
       calls: [...this.calls, ...this.older.filter((call) => !ids.has(call.id))],
-      busy: this.session !== null || this.starting,
+      busy: this.inCall || this.starting,
       answering: this.answering,
       currentCallId: this.session?.view.phase === "ended" ? null : (this.session?.callId ?? null),
       isMe: (answeredBy) => !!answeredBy && !!agent && (answeredBy === agent.email || answeredBy === agent.username),
@@ -258,7 +266,7 @@ export class Workspace {
   // ---- starting calls ----
 
   private answer(call: Call): void {
-    if (this.session || this.starting) return;
+    if (this.inCall || this.starting) return;
     this.answering.add(call.id);
     this.queueAlert.hidden = true;
     void this.runSession("inbound", call.from, async () => {
@@ -282,7 +290,7 @@ export class Workspace {
   }
 
   private placeCall(): void {
-    if (this.session || this.starting) return;
+    if (this.inCall || this.starting) return;
     this.dialError.hidden = true;
     this.dialInput.removeAttribute("aria-invalid");
     const to = normalizePhoneInput(this.dialInput.value);
@@ -303,7 +311,7 @@ export class Workspace {
   }
 
   private startTest(): void {
-    if (this.session || this.starting) return;
+    if (this.inCall || this.starting) return;
     void this.runSession("test", null, async () => ({ joinInfo: await this.api.createMeeting(), call: null })).catch(
       (error: unknown) => this.showQueueAlert(`Couldn't start the audio test: ${messageOf(error)}`),
     );
@@ -325,10 +333,22 @@ export class Workspace {
     this.setStartButtons(false);
     this.renderList();
     const context = new AudioContext({ latencyHint: "interactive" });
+    // The previous call's summary, if still shown, makes way for the new call.
+    this.panel?.destroy();
+    this.panel = null;
+    this.session = null;
     try {
       const [{ CallSession }, { CallPanel }] = await loadCallModules();
       const session = new CallSession(this.api, kind, this.monitor, remoteNumber, context);
       this.session = session;
+      // When this call ends, the queue's Answer buttons come back at once.
+      let lastPhase = session.view.phase;
+      session.subscribe((view) => {
+        if (view.phase !== lastPhase && this.session === session) {
+          lastPhase = view.phase;
+          this.renderList();
+        }
+      });
       const panel = new CallPanel(session, () => this.closeSession());
       this.panel = panel;
       this.stage.replaceChildren(panel.element);
@@ -384,7 +404,7 @@ export class Workspace {
   // ---- account ----
 
   private signOut(): void {
-    if (this.session && this.session.view.phase !== "ended") {
+    if (this.inCall) {
       this.showQueueAlert("Hang up or return the call to the queue before signing out.");
       return;
     }
