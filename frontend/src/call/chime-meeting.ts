@@ -20,6 +20,7 @@ const LEAVE_TIMEOUT_MS = 3_000;
 
 export class ChimeMeetingConnection implements MeetingConnection {
   private session: DefaultMeetingSession | null = null;
+  private deviceController: DefaultDeviceController | null = null;
   private observer: AudioVideoObserver | null = null;
   private mixObserver: AudioMixObserver | null = null;
   private stopped: Promise<void> | null = null;
@@ -27,12 +28,10 @@ export class ChimeMeetingConnection implements MeetingConnection {
 
   async join(info: JoinInfo, input: MediaStream, handlers: MeetingHandlers): Promise<void> {
     const logger = new ConsoleLogger("chime", LogLevel.WARN);
-    const session = new DefaultMeetingSession(
-      new MeetingSessionConfiguration(info.meeting, info.attendee),
-      logger,
-      new DefaultDeviceController(logger),
-    );
+    const deviceController = new DefaultDeviceController(logger);
+    const session = new DefaultMeetingSession(new MeetingSessionConfiguration(info.meeting, info.attendee), logger, deviceController);
     this.session = session;
+    this.deviceController = deviceController;
     const audioVideo = session.audioVideo;
 
     this.mixObserver = {
@@ -96,6 +95,13 @@ export class ChimeMeetingConnection implements MeetingConnection {
     audioVideo.unbindAudioElement();
     if (this.observer) audioVideo.removeObserver(this.observer);
     if (this.mixObserver) audioVideo.removeAudioMixObserver(this.mixObserver);
+    // Without these the SDK keeps each call's CSP monitor, loggers and device listeners alive.
+    const deviceController = this.deviceController;
+    this.deviceController = null;
+    await Promise.allSettled([
+      session.destroy().catch(() => undefined),
+      deviceController?.destroy().catch(() => undefined),
+    ]);
   }
 }
 
