@@ -50,6 +50,9 @@ def control_transaction(call: CallRecord, agent: Agent, *, transferring: bool) -
         raise CallNotActive(
             f"call {call.call_id} is {call.status.value}; only a connected call can be transferred"
         )
+    if transferring and call.direction is Direction.OUTBOUND and call.status is CallStatus.RINGING:
+        # Ringing far end, not yet in the meeting: the SMA Lambda has no caller leg to bridge.
+        raise CallNotActive(f"call {call.call_id} has not been answered yet; transfer it once it is")
     if call.answered_by is not None and call.answered_by != agent.id:
         raise CallTaken(f"call {call.call_id} is answered by {call.answered_by}; only they can control it")
     if not call.transaction_id:

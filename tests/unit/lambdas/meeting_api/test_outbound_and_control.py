@@ -296,6 +296,13 @@ def test_only_a_connected_call_can_be_transferred(api: Harness, status: CallStat
     assert status.value in response.error["message"]
 
 
+def test_an_outbound_call_still_ringing_cannot_be_transferred(api: Harness) -> None:
+    api.put_call(direction=Direction.OUTBOUND, status=CallStatus.RINGING, answered_by=AGENT, placed_by=AGENT)
+    response = api.request("transfer_call")
+    assert (response.status, response.error["code"]) == (409, "call_not_active")
+    assert "not been answered" in response.error["message"]
+
+
 def test_transfer_checks_the_destination_and_the_body(api: Harness) -> None:
     api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
     before = api.snapshot()

@@ -88,7 +88,9 @@ def test_control_needs_an_active_call_nobody_else_holds(
     status: CallStatus, direction: Direction, holder: str | None, transferring: bool
 ) -> None:
     record = call(status, direction, holder)
-    transferable = status in (CallStatus.RINGING, CallStatus.IN_PROGRESS)
+    transferable = status is CallStatus.IN_PROGRESS or (
+        status is CallStatus.RINGING and direction is Direction.INBOUND  # outbound ringing: nobody to bridge
+    )
     if status is CallStatus.ENDED or (transferring and not transferable):
         with pytest.raises(CallNotActive):
             control_transaction(record, ANN, transferring=transferring)
