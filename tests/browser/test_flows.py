@@ -303,12 +303,17 @@ def test_mic_blocked_is_explained_and_the_ai_keeps_talking(browser: Browser, fak
         page.get_by_role("button", name="Answer call from +1 (555) 555-0149").click()
         expect(page.get_by_role("status").filter(has_text="Microphone blocked")).to_be_visible()
         expect(page.get_by_role("button", name="Retry microphone")).to_be_visible()
+        # Taking over without a microphone would leave the caller in dead air: refused, AI stays on.
         page.get_by_role("button", name="Take over").click()
+        expect(
+            page.get_by_role("status").filter(has_text="can't take over without a microphone")
+        ).to_be_visible()
+        expect(page.get_by_role("button", name="Take over")).to_have_attribute("aria-pressed", "false")
+        expect(page.get_by_role("button", name="AI voice")).to_have_attribute("aria-pressed", "true")
         expect(page.get_by_role("button", name="Microphone", exact=True)).to_have_attribute(
             "aria-pressed", "false"
         )
         expect(page.locator("#mix-status")).to_contain_text("microphone is unavailable")
-        page.get_by_role("button", name="AI voice").click()  # the AI back on, the agent still unheard
         wait_tone(
             fakes,
             lambda: fakes.chime.agent_leg(call.meeting_id or ""),
@@ -340,7 +345,9 @@ def test_transfer_hands_the_caller_on_and_ends_the_agents_leg(page: Page, fakes:
     expect(page.get_by_label("Phone number")).to_be_focused()
 
 
-def test_after_a_call_ends_the_next_caller_can_be_answered_without_going_back(page: Page, fakes: FakeBackend) -> None:
+def test_after_a_call_ends_the_next_caller_can_be_answered_without_going_back(
+    page: Page, fakes: FakeBackend
+) -> None:
     sign_in(page, fakes)
     first = fakes.call(fakes.api.add_inbound_call, "+15555550152")
     page.get_by_role("button", name="Answer call from +1 (555) 555-0152").click()

@@ -384,3 +384,41 @@ describe("CallSession: one ending at a time", () => {
     expect(h.session.view.endedReason).toBe("You left the call; it is back in the queue.");
   });
 });
+
+describe("CallSession: losing the microphone", () => {
+  it("a mic track that ends (unplugged, permission revoked) marks the mic unavailable and offers a retry", async () => {
+    const h = await live();
+    const mic = await h.grantMic();
+    h.session.setMic(true);
+    expect(h.session.view.mixer.mic).toBe("on");
+    mic.track.end();
+    await flush();
+    expect(h.session.view.mixer.micAvailable).toBe(false);
+    expect(h.session.view.mixer.mic).toBe("off");
+    expect(h.session.view.notices.map((n) => n.action)).toContain("retry-mic");
+  });
+
+  it("take over without a microphone keeps the AI talking and says why", async () => {
+    const h = await live();
+    const mic = await h.grantMic();
+    mic.track.end();
+    await flush();
+    h.session.dismissNotice(h.session.view.notices[0]?.id ?? "");
+    h.session.takeOver();
+    expect(h.session.view.mixer.aiVoice).toBe("on");
+    expect(h.session.view.notices.map((n) => n.action)).toContain("retry-mic");
+  });
+});
+
+describe("CallSession: losing the microphone after taking over", () => {
+  it("hands the call back to the AI", async () => {
+    const h = await live();
+    const mic = await h.grantMic();
+    h.session.takeOver();
+    expect(h.session.view.mixer.aiVoice).toBe("muted");
+    mic.track.end();
+    await flush();
+    expect(h.session.view.mixer.aiVoice).toBe("on");
+    expect(h.gains.at(-1)?.aiToCaller).toBe(1);
+  });
+});

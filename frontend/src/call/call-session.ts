@@ -8,7 +8,7 @@ import type { Call, JoinInfo, RealtimeSessionInfo } from "../api/types";
 import { endedText } from "../calls/describe";
 import { AudioBridge } from "./audio-bridge";
 import { createMeetingConnection, type MeetingConnection, type MeetingConnectionState } from "./meeting";
-import { gainsFor, initialMixerState, mixerReducer, outputModality, type MixerEvent, type MixerState } from "./mixer";
+import { gainsFor, initialMixerState, isTakenOver, mixerReducer, outputModality, type MixerEvent, type MixerState } from "./mixer";
 import { RealtimeConnection, type RealtimeError, type RealtimeOptions, type RealtimeState } from "./realtime";
 import { Transcript, type ServerEvent, type TranscriptEntry } from "./transcript";
 
@@ -180,14 +180,25 @@ export class CallSession {
   }
 
   setMic(on: boolean): void {
-    if (on && !this.state.mixer.micAvailable) {
-      this.notify("warning", "Your microphone is not available. Allow it for this site, then press Retry microphone.", "retry-mic");
-    }
+    if (on && !this.state.mixer.micAvailable) this.notifyMicUnavailable();
     this.dispatch({ type: "mic", on });
   }
 
+  /** Refused without a microphone (the AI stays on rather than leaving the caller in silence). */
   takeOver(): void {
+    if (!this.state.mixer.micAvailable) {
+      this.notify(
+        "warning",
+        "You can't take over without a microphone; the AI stays on. Allow or plug in a microphone, then press Retry microphone.",
+        "retry-mic",
+      );
+      return;
+    }
     this.dispatch({ type: "takeOver" });
+  }
+
+  private notifyMicUnavailable(): void {
+    this.notify("warning", "Your microphone is not available. Allow it for this site, then press Retry microphone.", "retry-mic");
   }
 
   handBack(): void {
@@ -410,10 +421,30 @@ export class CallSession {
       this.micStream = stream;
       this.bridge.setInput("mic", stream, false);
       this.dispatch({ type: "micAvailable", available: true });
+      // Unplugged, or permission revoked mid-call: the browser ends the track.
+      for (const track of stream.getAudioTracks()) {
+        track.addEventListener("ended", () => this.micLost(stream), { once: true });
+      }
     } catch (error) {
       this.dispatch({ type: "micAvailable", available: false });
       this.notify("warning", micProblem(error), "retry-mic");
     }
+  }
+
+  private micLost(stream: MediaStream): void {
+    if (this.state.phase === "ended" || this.micStream !== stream) return;
+    this.micStream = null;
+    stopTracks(stream);
+    this.bridge.setInput("mic", null, false);
+    // The agent had the call: give it back to the AI rather than leave the caller in silence.
+    const handBack = isTakenOver(this.state.mixer);
+    if (handBack) this.dispatch({ type: "handBack" });
+    this.dispatch({ type: "micAvailable", available: false });
+    this.notify(
+      "warning",
+      `Your microphone stopped (unplugged, or access was withdrawn).${handBack ? " The AI has the call again." : ""} Reconnect it, then press Retry microphone.`,
+      "retry-mic",
+    );
   }
 
   private configureAi(info: RealtimeSessionInfo, reconnect: boolean): void {

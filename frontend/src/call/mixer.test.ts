@@ -86,12 +86,13 @@ describe("mixer state machine", () => {
     expect(gainsFor(state).micToCaller).toBe(1);
   });
 
-  it("a blocked mic stays off, also through take over, and turns off a live one", () => {
+  it("a blocked mic stays off, take over is refused (no dead air), and a live one turns off", () => {
     const blocked = run({ type: "micAvailable", available: false });
     expect(mixerReducer(blocked, { type: "mic", on: true }).mic).toBe("off");
     const taken = mixerReducer(blocked, { type: "takeOver" });
-    expect(taken.aiVoice).toBe("muted");
-    expect(gainsFor(taken).micToCaller).toBe(0);
+    expect(taken).toBe(blocked);
+    expect(taken.aiVoice).toBe("on");
+    expect(gainsFor(taken).aiToCaller).toBe(1);
     const lost = run({ type: "mic", on: true }, { type: "micAvailable", available: false });
     expect(gainsFor(lost).micToCaller).toBe(0);
   });

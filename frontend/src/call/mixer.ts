@@ -57,7 +57,8 @@ export function mixerReducer(state: MixerState, event: MixerEvent): MixerState {
     case "mic":
       return { ...state, mic: event.on && state.micAvailable ? "on" : "off" };
     case "takeOver":
-      return { ...state, aiVoice: "muted", mic: state.micAvailable ? "on" : "off" };
+      // Without a microphone, muting the AI would leave the caller in dead air: refuse.
+      return state.micAvailable ? { ...state, aiVoice: "muted", mic: "on" } : state;
     case "handBack":
       return { ...state, aiVoice: "on", mic: "off" };
     case "micToAi":
