@@ -9,7 +9,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from stacks.meeting_api.stack import MeetingApiStack
 from stacks.settings import Settings
-from stacks.telephony.stack import TelephonyStack
+from stacks.telephony.stack import TelephonyStack, phone_number_parameter_name
 from stacks.web.stacks import WebClientStack, WebHostingStack, cognito_domain_prefix
 
 
@@ -47,7 +47,7 @@ def compose(app: App, settings: Settings) -> PhoneLine:
         settings=settings,
         table=telephony.call_store.table,
         sma_id=telephony.sma_id,
-        phone_number=telephony.phone_number.e164,
+        phone_number_parameter=phone_number_parameter_name(settings),
         web_url=web_hosting.url,
         cognito_domain_prefix=cognito_domain_prefix(settings),
         env=env,

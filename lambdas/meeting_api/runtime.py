@@ -7,6 +7,7 @@ lazily elsewhere (tests, OpenAPI generation, the bench), which may also install 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from calls.store import CallStore
 from meeting_api.azure_key import AzureKeySource
@@ -23,7 +25,7 @@ from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, 
 from meeting_api.chime import MeetingsGateway, VoiceGateway
 from meeting_api.desk import CallDesk
 from meeting_api.rate_limit import OutboundRateLimiter
-from meeting_api.settings import Settings
+from meeting_api.settings import E164_PATTERN, ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
@@ -130,10 +132,29 @@ class Runtime:
         return cls(settings=settings, clients=clients, desk=desk, realtime=realtime)
 
     @classmethod
-    def from_environment(cls) -> Runtime:
+    def from_environment(cls, session: boto3.Session | None = None) -> Runtime:
         settings = Settings.from_env(os.environ)
+        if settings.phone_number_parameter:
+            settings = with_phone_number_from_ssm(settings, session or boto3.Session())
         meetings_region = settings.control_region(os.environ.get("AWS_REGION", ""))
-        return cls.build(settings, Clients.create(meetings_region=meetings_region))
+        return cls.build(settings, Clients.create(session, meetings_region=meetings_region))
+
+
+def with_phone_number_from_ssm(settings: Settings, session: boto3.Session) -> Settings:
+    """Read our number once per container from the parameter the telephony stack writes."""
+    name = settings.phone_number_parameter
+    client = session.client("ssm", config=SECRETS_CONFIG)
+    try:
+        value = client.get_parameter(Name=name)["Parameter"]["Value"]
+    except (ClientError, BotoCoreError) as error:
+        raise ConfigurationError(
+            f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {name} could not be read ({error})"
+        ) from error
+    if not re.match(E164_PATTERN, value):
+        raise ConfigurationError(
+            f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {name} holds {value!r}, not an E.164 number"
+        )
+    return settings.model_copy(update={"phone_number": value})
 
 
 _current: Runtime | None = None

@@ -30,7 +30,10 @@ class Settings(BaseModel):
 
     calls_table_name: NonEmpty
     sma_id: Annotated[str, Field(pattern=_GUID)]
-    phone_number: Annotated[str, Field(pattern=E164_PATTERN)]
+    # Our number (caller id for outbound calls), or the SSM parameter the telephony stack keeps it in: the
+    # parameter lets the number change without CloudFormation's cross-stack export lock.
+    phone_number: Annotated[str, Field(pattern=r"^(\+[1-9]\d{6,14})?$")] = ""
+    phone_number_parameter: Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.\-/]{1,1000})?$")] = ""
     meeting_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
     # Where meetings are created and deleted; empty: this Region if it has the meetings API, else us-east-1.
     meetings_control_region: str = ""
@@ -87,6 +90,12 @@ class Settings(BaseModel):
         if bad:
             raise ValueError(f"prefixes must look like +1 or +4420, got {bad}")
         return value
+
+    @model_validator(mode="after")
+    def _one_phone_number_source(self) -> Settings:
+        if bool(self.phone_number) == bool(self.phone_number_parameter):
+            raise ValueError("set exactly one of PHONE_NUMBER and PHONE_NUMBER_PARAMETER")
+        return self
 
     @model_validator(mode="after")
     def _deployment_with_endpoint(self) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import jsii
 from aws_cdk import Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_apigateway as apigateway
@@ -59,6 +61,14 @@ class _AccessLogs:
         return apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
 
 
+def phone_choice_tag(settings: Settings) -> str:
+    choice = settings.phone
+    text = "|".join(
+        str(part) for part in (choice.existing, choice.country, choice.area_code, choice.toll_free_prefix)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 class AzureSecret(Construct):
     """The Azure OpenAI key: an existing secret (setting), or a new one the operator fills after deploy."""
 
@@ -95,7 +105,7 @@ class MeetingApi(Construct):
         settings: Settings,
         table: dynamodb.ITableV2,
         sma_id: str,
-        phone_number: str,
+        phone_number_parameter: str,
         web_url: str,
         issuer_url: str,
         client_id: str,
@@ -113,7 +123,9 @@ class MeetingApi(Construct):
             environment={
                 schema.TABLE_ENV: table.table_name,
                 "SMA_ID": sma_id,
-                "PHONE_NUMBER": phone_number,
+                "PHONE_NUMBER_PARAMETER": phone_number_parameter,
+                # Changes when the number choice does, so the API's containers re-read the parameter.
+                "PHONE_NUMBER_CHOICE": phone_choice_tag(settings),
                 "MEETING_REGION": settings.meeting_region,
                 "MEETINGS_CONTROL_REGION": settings.meetings_control_region,
                 "AZURE_OPENAI_ENDPOINT": azure.endpoint or "",
@@ -136,6 +148,14 @@ class MeetingApi(Construct):
         )
         grant_calls_table(self.function, table, list_calls=True)
         self.azure_secret.grant_read(self.function)
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[
+                    f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter{phone_number_parameter}"
+                ],
+            )
+        )
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[

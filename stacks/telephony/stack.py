@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stacks.common.monitoring import Monitoring
@@ -20,6 +21,10 @@ from stacks.telephony.voice import (
     VoiceConnectorSettings,
     VoiceServiceRole,
 )
+
+
+def phone_number_parameter_name(settings: Settings) -> str:
+    return f"/{settings.prefix}/telephony/phone-number"
 
 
 class TelephonyStack(Stack):
@@ -77,6 +82,15 @@ class TelephonyStack(Stack):
             sip_media_application_id=sma_id,
         )
         self.call_control.allow_call_updates(sma_id)
+        # The meeting API reads our number from here at cold start: a cross-stack export would lock the
+        # number against change (CloudFormation refuses to update an export another stack imports).
+        self.phone_number_parameter = ssm.StringParameter(
+            self,
+            "PhoneNumberParameter",
+            parameter_name=phone_number_parameter_name(settings),
+            string_value=self.phone_number.e164,
+            description="The phone line's number (caller id for outbound calls)",
+        )
 
         self.monitoring = Monitoring(
             self, "Monitoring", dashboard_name=f"{prefix}-telephony", alarm_email=settings.alarm_email

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stacks.meeting_api.api import PUBLIC_ROUTES, ROUTES
@@ -90,6 +91,7 @@ def test_api_role_may_call_only_its_chime_actions_on_its_own_sma(default_app: Sy
         "chime:UpdateSipMediaApplicationCall",
         "secretsmanager:GetSecretValue",
         "secretsmanager:DescribeSecret",
+        "ssm:GetParameter",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTraceSegments",
@@ -123,3 +125,31 @@ def test_an_existing_secret_is_used_instead_of_a_new_one(synth_cache: Any) -> No
     variables = handler["Properties"]["Environment"]["Variables"]
     assert variables["AZURE_OPENAI_SECRET_ARN"] == arn
     assert variables["AZURE_OPENAI_ENDPOINT"] == "https://res.openai.azure.com"
+
+
+def test_our_number_reaches_the_api_through_a_parameter_not_an_export(default_app: Synthesized) -> None:
+    """An imported export would lock the number: CloudFormation refuses to change an export in use."""
+    api = default_app.raw("meeting-api")
+    assert "PhoneNumber" not in json.dumps(api).replace("PHONE_NUMBER", "")
+    _, handler = function_by_handler(api, "meeting_api.handler.lambda_handler")
+    variables = handler["Properties"]["Environment"]["Variables"]
+    assert variables["PHONE_NUMBER_PARAMETER"] == "/phoneline/telephony/phone-number"
+    assert "PHONE_NUMBER" not in variables
+    statements = policy_statements(api, handler["Properties"]["Role"]["Fn::GetAtt"][0])
+    (read,) = [s for s in statements if s["Action"] == "ssm:GetParameter"]
+    assert str(read["Resource"]).endswith("parameter/phoneline/telephony/phone-number']]}")
+    _, parameter = one(default_app.raw("telephony"), "AWS::SSM::Parameter")
+    assert parameter["Properties"]["Name"] == "/phoneline/telephony/phone-number"
+    assert "PhoneNumber" in json.dumps(parameter["Properties"]["Value"])
+
+
+def test_changing_the_number_choice_changes_the_api_function(
+    synth_cache: Any, default_app: Synthesized
+) -> None:
+    """So its containers start again and read the new number."""
+
+    def choice(app: Synthesized) -> str:
+        _, handler = function_by_handler(app.raw("meeting-api"), "meeting_api.handler.lambda_handler")
+        return str(handler["Properties"]["Environment"]["Variables"]["PHONE_NUMBER_CHOICE"])
+
+    assert choice(default_app) != choice(synth_cache(phoneAreaCode="425"))

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from meeting_api import runtime
 from meeting_api.settings import ConfigurationError
@@ -92,4 +94,45 @@ def test_a_control_region_without_the_meetings_api_is_refused(monkeypatch: pytes
     for name, value in {**REQUIRED, "MEETINGS_CONTROL_REGION": "eu-west-1"}.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match="MEETINGS_CONTROL_REGION"):
+        runtime.Runtime.from_environment()
+
+
+def _phone_from_parameter_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**REQUIRED, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PHONE_NUMBER")
+    monkeypatch.setenv("PHONE_NUMBER_PARAMETER", "/phoneline/telephony/phone-number")
+
+
+def test_our_number_can_come_from_the_telephony_stacks_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The number changes without CloudFormation's export lock: the API reads it at cold start."""
+    _phone_from_parameter_env(monkeypatch)
+    with mock_aws():
+        boto3.client("ssm", region_name="us-east-1").put_parameter(
+            Name="/phoneline/telephony/phone-number", Value="+12065550142", Type="String"
+        )
+        built = runtime.Runtime.from_environment()
+    assert built.settings.phone_number == "+12065550142"
+
+
+@pytest.mark.parametrize("stored", [None, "not-a-number"])
+def test_a_missing_or_bad_number_parameter_fails_the_cold_start_naming_it(
+    monkeypatch: pytest.MonkeyPatch, stored: str | None
+) -> None:
+    _phone_from_parameter_env(monkeypatch)
+    with mock_aws():
+        if stored:
+            boto3.client("ssm", region_name="us-east-1").put_parameter(
+                Name="/phoneline/telephony/phone-number", Value=stored, Type="String"
+            )
+        with pytest.raises(
+            ConfigurationError, match="PHONE_NUMBER_PARAMETER /phoneline/telephony/phone-number"
+        ):
+            runtime.Runtime.from_environment()
+
+
+def test_exactly_one_source_of_our_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    _phone_from_parameter_env(monkeypatch)
+    monkeypatch.setenv("PHONE_NUMBER", "+12065550100")
+    with pytest.raises(ConfigurationError, match="exactly one of PHONE_NUMBER and PHONE_NUMBER_PARAMETER"):
         runtime.Runtime.from_environment()
