@@ -67,8 +67,15 @@ def test_a_bad_environment_fails_naming_the_variable(changes: dict[str, Any], na
 def test_all_problems_are_reported_at_once() -> None:
     with pytest.raises(ConfigurationError) as error:
         Settings.from_env({})
-    for name in set(REQUIRED) - {"AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT"}:
+    # PHONE_NUMBER is one of two alternatives, checked once the fields themselves are valid (below).
+    for name in set(REQUIRED) - {"AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "PHONE_NUMBER"}:
         assert name in str(error.value)
+
+
+def test_our_number_must_come_from_somewhere() -> None:
+    environ = {name: value for name, value in REQUIRED.items() if name != "PHONE_NUMBER"}
+    with pytest.raises(ConfigurationError, match="exactly one of PHONE_NUMBER and PHONE_NUMBER_PARAMETER"):
+        Settings.from_env(environ)
 
 
 def test_without_an_azure_endpoint_the_assistant_is_off_but_the_api_starts() -> None:
