@@ -37,7 +37,22 @@ AZURE_HOST = re.compile(
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
 # Azure OpenAI Realtime voices (gpt-realtime family).
 AZURE_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
-POLLY_VOICE = re.compile(r"^[A-Z][a-z]+$")
+# Amazon Polly voices available with the standard engine, which the SMA's Speak action uses by default
+# (a neural-only voice would make every Speak fail: greeting, timeout and apology), and their language.
+POLLY_STANDARD_VOICES = {
+    "Ivy": "en-US", "Joanna": "en-US", "Joey": "en-US", "Justin": "en-US", "Kendra": "en-US",
+    "Kimberly": "en-US", "Matthew": "en-US", "Salli": "en-US",
+    "Amy": "en-GB", "Brian": "en-GB", "Emma": "en-GB",
+    "Nicole": "en-AU", "Russell": "en-AU",
+    "Raveena": "en-IN", "Geraint": "cy-GB",
+    "Miguel": "es-US", "Penelope": "es-US", "Lupe": "es-US",
+    "Conchita": "es-ES", "Enrique": "es-ES", "Lucia": "es-ES",
+    "Celine": "fr-FR", "Lea": "fr-FR", "Mathieu": "fr-FR", "Chantal": "fr-CA",
+    "Hans": "de-DE", "Marlene": "de-DE", "Vicki": "de-DE",
+    "Carla": "it-IT", "Giorgio": "it-IT", "Bianca": "it-IT",
+    "Camila": "pt-BR", "Ricardo": "pt-BR", "Vitoria": "pt-BR",
+    "Mizuki": "ja-JP", "Takumi": "ja-JP",
+}  # fmt: skip
 
 DEFAULT_INSTRUCTIONS = (
     "You are a friendly, concise phone assistant answering calls for our team. Speak in short sentences, "
@@ -91,6 +106,7 @@ class VoiceConnectorOptions:
 class CallControlOptions:
     greeting_text: str
     greeting_voice: str
+    greeting_language: str
     wait_timeout_seconds: int
     call_retention_days: int
 
@@ -324,12 +340,8 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
         voice_connector=_voice_connector(get),
         call_control=CallControlOptions(
             greeting_text=_text("greetingText", get("greetingText") or "", max_length=1000),
-            greeting_voice=_matching(
-                "greetingVoice",
-                get("greetingVoice"),
-                POLLY_VOICE,
-                "must be an Amazon Polly voice id, e.g. Joanna",
-            ),
+            greeting_voice=_choice("greetingVoice", get("greetingVoice"), tuple(POLLY_STANDARD_VOICES)),
+            greeting_language=POLLY_STANDARD_VOICES.get(str(get("greetingVoice")), "en-US"),
             wait_timeout_seconds=_int("waitTimeoutSeconds", get("waitTimeoutSeconds"), 30, 3600),
             call_retention_days=_int("callRetentionDays", get("callRetentionDays"), 1, 3650),
         ),

@@ -44,6 +44,7 @@ class CallControl(Construct):
             "MEETINGS_CONTROL_REGION": settings.meetings_control_region,
             "GREETING_TEXT": options.greeting_text,
             "GREETING_VOICE": options.greeting_voice,
+            "GREETING_LANGUAGE": options.greeting_language,
             "WAIT_TIMEOUT_SECONDS": str(options.wait_timeout_seconds),
             "CALL_RETENTION_DAYS": str(options.call_retention_days),
             "POWERTOOLS_SERVICE_NAME": "call-control",

@@ -85,6 +85,14 @@ def test_an_existing_number_is_adopted_and_never_released() -> None:
     assert settings.phone.release_on_delete is False
 
 
+def test_the_greeting_language_follows_the_voice() -> None:
+    assert (
+        settings_from_context(with_defaults({"greetingVoice": "Lea"})).call_control.greeting_language
+        == "fr-FR"
+    )
+    assert settings_from_context(CDK_JSON).call_control.greeting_language == "en-US"
+
+
 def test_toll_free_prefix_implies_toll_free() -> None:
     settings = settings_from_context(with_defaults({"phoneTollFreePrefix": "888"}))
     assert settings.phone.number_type == "TollFree"
@@ -133,7 +141,8 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"waitTimeoutSeconds": "ten"}, "waitTimeoutSeconds", "whole number"),
     ({"waitTimeoutSeconds": 5}, "waitTimeoutSeconds", "from 30 to 3600"),
     ({"callRetentionDays": 0}, "callRetentionDays", "from 1 to 3650"),
-    ({"greetingVoice": "joanna!"}, "greetingVoice", "Polly voice"),
+    ({"greetingVoice": "joanna!"}, "greetingVoice", "must be one of Ivy, Joanna"),
+    ({"greetingVoice": "Ruth"}, "greetingVoice", "must be one of"),  # neural-only: Speak would fail
     ({"greetingText": "x" * 1001}, "greetingText", "at most 1000"),
     ({"azureOpenAiEndpoint": "http://my-res.openai.azure.com"}, "azureOpenAiEndpoint", "resource URL"),
     ({"azureOpenAiEndpoint": "https://evil.example.com"}, "azureOpenAiEndpoint", "resource URL"),
