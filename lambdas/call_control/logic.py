@@ -398,7 +398,11 @@ def ringing(event: SmaEvent, state: CallState) -> Decision:
         return Decision(note=f"ringing while {record.status.value}")
     return Decision(
         change=RecordChange(
-            to=CallStatus.RINGING, from_statuses=frozenset({CallStatus.DIALING}), set_fields={}
+            to=CallStatus.RINGING,
+            from_statuses=frozenset({CallStatus.DIALING}),
+            # The API stores the transaction id right after dialling; writing it here too means a lost
+            # write there cannot leave an outbound call the agent is unable to hang up or transfer.
+            set_fields={"transaction_id": event.transaction_id},
         ),
         note="far end is ringing",
     )
@@ -469,7 +473,7 @@ def joined(event: SmaEvent, state: CallState, settings: Settings) -> Decision:
         change = RecordChange(
             to=CallStatus.IN_PROGRESS,
             from_statuses=frozenset({CallStatus.DIALING, CallStatus.RINGING}),
-            set_fields={"joined_at": now, "answered_at": now},
+            set_fields={"joined_at": now, "answered_at": now, "transaction_id": event.transaction_id},
         )
     else:
         change = RecordChange(

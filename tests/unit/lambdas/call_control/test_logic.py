@@ -314,3 +314,13 @@ def test_the_sweep_plan() -> None:
     assert _swept(CallStatus.ENDED, idle=59, ended_at=iso(T0)) is None
     assert _swept(CallStatus.ENDED, idle=600, ended_at=iso(T0), meeting_ended_at=iso(T0)) is None
     assert _swept(CallStatus.TRANSFERRING, idle=61) is SweepKind.DELETE_MEETING
+
+
+def test_ringing_records_the_transaction_so_the_agent_can_always_hang_up(settings: Settings) -> None:
+    """The API stores the transaction id after dialling; if that write is lost, this one heals it."""
+    dialing = record(CallStatus.DIALING, direction=Direction.OUTBOUND).replace(transaction_id=None)
+    decision = decide("ringing", dialing, settings)
+    assert decision.change is not None
+    assert decision.change.to is CallStatus.RINGING
+    event = parse_event(load_event("ringing"))
+    assert decision.change.set_fields == {"transaction_id": event.transaction_id}
