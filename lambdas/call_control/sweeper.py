@@ -129,9 +129,12 @@ class Sweeper:
                 return
         report.calls_force_ended += 1
         logger.warning("ended a stuck call", extra={"status": call.status, "end_reason": ended.end_reason})
-        # Deleting the meeting takes a caller out of it; the hang-up request ends a call still ringing.
+        # Deleting the meeting takes a caller out of it, and the SMA Lambda then says goodbye and hangs up;
+        # a hang-up request on top would replace that goodbye. Only a call whose phone leg never joined a
+        # meeting (still connecting or dialing) needs the hang-up request.
         self._janitor.clean_up(call.call_id, ended, None, now)
-        if call.transaction_id and call.status is not CallStatus.ENDED:
+        in_meeting = call.meeting_id is not None and call.joined_at is not None
+        if call.transaction_id and call.status is not CallStatus.ENDED and not in_meeting:
             self._calls.request_update(call.transaction_id, HANGUP_REQUEST)
 
 

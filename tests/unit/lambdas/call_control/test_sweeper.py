@@ -108,6 +108,19 @@ def test_a_caller_the_timeout_did_not_reach_is_ended_by_force(
     assert updates == [("tx-ignored", {"action": "hangup"})]
 
 
+def test_a_caller_in_the_meeting_is_ended_by_deleting_it_so_the_goodbye_is_not_cut_short(
+    aws: LocalAws, store: CallStore, sweeper: Sweeper, updates: list[Any]
+) -> None:
+    """Deleting the meeting makes the SMA Lambda say goodbye and hang up; a hang-up request would replace
+    those actions and cut the goodbye off."""
+    put(store, aws, "joined", CallStatus.RINGING, age=300 + 200, joined_at=iso(T0 - timedelta(seconds=499)))
+    report = sweeper.sweep(now=T0)
+    assert report.calls_force_ended == 1
+    assert store.require("joined").end_reason is EndReason.TIMEOUT
+    assert aws.chime.meetings == {}
+    assert updates == []
+
+
 def test_calls_stuck_in_setup_are_ended(
     aws: LocalAws, store: CallStore, sweeper: Sweeper, updates: list[Any]
 ) -> None:
