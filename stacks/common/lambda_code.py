@@ -19,6 +19,9 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 
 # Powertools for AWS Lambda (Python) v3 public layer, pinned per region: synth never looks it up in SSM.
 # The account and version are the same in every region Powertools publishes to; bump all together.
+# Layer versions follow releases (v3.2.0 was layer 3, v3.4.1 layer 6, the v3.2x releases the 20s), so 36
+# is a v3.3x release: the meeting API needs >= 3.28 (event_handler.depends). Tests run the PyPI version
+# pinned in requirements-dev.txt; check both with `aws lambda get-layer-version-by-arn` when bumping.
 POWERTOOLS_LAYER_VERSION = 36
 POWERTOOLS_LAYER_ARNS = {
     region: f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
