@@ -52,6 +52,17 @@ class Monitoring(Construct):
             ),
         )
 
+    def alarm_on_count(self, metric_name: str, *, namespace: str, service: str, description: str) -> None:
+        """Alarm as soon as a Powertools count metric of ours (namespace + service dimension) is non-zero."""
+        metric = cloudwatch.Metric(
+            namespace=namespace,
+            metric_name=metric_name,
+            dimensions_map={"service": service},
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
+        self.alarm_on(metric_name, metric, threshold=1, description=description)
+
     def alarm_on(
         self, construct_id: str, metric: cloudwatch.IMetric, *, threshold: float, description: str
     ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
@@ -53,16 +52,10 @@ class MeetingApiStack(Stack):
             threshold=5,
             description="The meeting API answered 5xx (AWS or Azure faults, or unexpected errors)",
         )
-        monitoring.alarm_on(
-            "ApiUnhandledErrors",
-            cloudwatch.Metric(
-                namespace=f"{settings.prefix}/api",
-                metric_name="UnhandledErrors",
-                dimensions_map={"service": "meeting-api"},
-                statistic="Sum",
-                period=Duration.minutes(5),
-            ),
-            threshold=1,
+        monitoring.alarm_on_count(
+            "UnhandledErrors",
+            namespace=f"{settings.prefix}/api",
+            service="meeting-api",
             description="The meeting API hit an unexpected error",
         )
         self.web_config = {

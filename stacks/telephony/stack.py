@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -97,30 +96,13 @@ class TelephonyStack(Stack):
         )
         self.monitoring.watch_function("CallControl", self.call_control.function)
         self.monitoring.watch_function("Sweeper", self.call_control.sweeper)
-        self.monitoring.alarm_on(
-            "CallsFailed",
-            cloudwatch.Metric(
-                namespace=f"{prefix}/calls",
-                metric_name="CallsFailed",
-                dimensions_map={"service": "call-control"},
-                statistic="Sum",
-                period=Duration.minutes(5),
-            ),
-            threshold=1,
-            description="A call failed to reach a meeting (the caller heard an apology)",
-        )
-        self.monitoring.alarm_on(
-            "HandlerFailures",
-            cloudwatch.Metric(
-                namespace=f"{prefix}/calls",
-                metric_name="HandlerFailures",
-                dimensions_map={"service": "call-control"},
-                statistic="Sum",
-                period=Duration.minutes(5),
-            ),
-            threshold=1,
-            description="The call-control handler hit an unexpected error (answered politely, not a Lambda error)",
-        )
+        for metric_name, description in (
+            ("CallsFailed", "A call failed to reach a meeting (the caller heard an apology)"),
+            ("HandlerFailures", "The call-control handler hit an unexpected error (answered politely)"),
+        ):
+            self.monitoring.alarm_on_count(
+                metric_name, namespace=f"{prefix}/calls", service="call-control", description=description
+            )
 
         self.sma_id = sma_id
         for name, value, description in (
