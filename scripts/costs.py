@@ -37,6 +37,8 @@ LAMBDA_GB_SECOND_ARM = Price(0.0000133334, "per GB-second, arm64", "Lambda prici
 # https://aws.amazon.com/dynamodb/pricing/on-demand/
 DYNAMODB_WRITE = Price(0.625 / 1_000_000, "per write request unit", "DynamoDB on-demand pricing")
 DYNAMODB_READ = Price(0.125 / 1_000_000, "per read request unit", "DynamoDB on-demand pricing")
+# https://aws.amazon.com/cognito/pricing/ (Plus feature plan, for threat protection)
+COGNITO_PLUS_MAU = Price(0.02, "per monthly active user, Plus plan", "Cognito pricing")
 # https://aws.amazon.com/secrets-manager/pricing/ , https://aws.amazon.com/cloudwatch/pricing/
 SECRET = Price(0.40, "per secret per month", "Secrets Manager pricing")
 ALARM = Price(0.10, "per standard alarm per month", "CloudWatch pricing")
@@ -85,7 +87,10 @@ def estimate(*, toll_free: bool, alarms: int, dashboards: int) -> Estimate:
             ("SIP media application (PSTN audio), caller leg", PSTN_AUDIO_MINUTE.usd),
             ("Chime SDK meeting: caller + agent attendees", 2 * MEETING_ATTENDEE_MINUTE.usd),
         ],
-        per_agent_month=[("call-list polling (HTTP API, Lambda, DynamoDB), 8 h x 22 days", poll_cost)],
+        per_agent_month=[
+            ("call-list polling (HTTP API, Lambda, DynamoDB), 8 h x 22 days", poll_cost),
+            ("Cognito sign-in, Plus plan (threat protection)", COGNITO_PLUS_MAU.usd),
+        ],
     )
 
 
