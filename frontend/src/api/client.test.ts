@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, type TokenSource } from "./client";
+import { ApiClient, ApiError, retryAfterMs, type TokenSource } from "./client";
 
 interface Seen {
   method: string;
@@ -132,5 +132,19 @@ describe("ApiClient", () => {
     expect(api.sendOnUnload("POST", "/calls/c1/leave")).toBe(true);
     expect(sent[0]).toMatchObject({ method: "POST", keepalive: true });
     expect((sent[0]?.headers as Record<string, string>).Authorization).toBe("Bearer now");
+  });
+});
+
+describe("ApiError: Retry-After", () => {
+  it("carries the throttled answer's Retry-After in milliseconds", async () => {
+    const h = harness([json(503, { error: { code: "azure_throttled", message: "Busy." } }, { "Retry-After": "7" })]);
+    await expect(h.api.createRealtimeSession()).rejects.toMatchObject({ status: 503, code: "azure_throttled", retryAfterMs: 7_000 });
+  });
+
+  it("reads an HTTP date, and leaves it out when absent or unreadable", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterMs("Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5_000);
+    expect(retryAfterMs(null, now)).toBeUndefined();
+    expect(retryAfterMs("soon", now)).toBeUndefined();
   });
 });

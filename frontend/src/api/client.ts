@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The answer's `Retry-After` in milliseconds (429/503 `rate_limited`, `azure_throttled`, …), if any. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -157,5 +159,14 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a gateway error page): keep the fallback.
   }
-  return new ApiError(response.status, code, message);
+  return new ApiError(response.status, code, message, retryAfterMs(response.headers.get("Retry-After")));
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in milliseconds from now; undefined if absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

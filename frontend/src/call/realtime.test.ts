@@ -118,3 +118,67 @@ describe("RealtimeConnection: a failed connect attempt", () => {
     expect(h.tracks).toEqual([aiStream, null]);
   });
 });
+
+describe("RealtimeConnection: reconnecting after the API refused a mint", () => {
+  const refused = (status: number, code: string, message: string, retryAfterMs?: number) => async () => {
+    throw new ApiError(status, code, message, retryAfterMs);
+  };
+
+  async function failFirstConnect(h: ReturnType<typeof harness>) {
+    vi.useFakeTimers();
+    await h.connection.connect().catch(() => undefined);
+    h.connection.retry();
+  }
+
+  it.each([
+    [503, "azure_not_configured", "The AI assistant is not configured."],
+    [502, "azure_auth_failed", "Azure OpenAI refused the API key. (req-1)"],
+    [404, "call_not_found", "No call c1."],
+    [400, "invalid_request", "callId is malformed."],
+    [403, "forbidden", "Not allowed."],
+  ])("stops at once on %i %s and shows the API's message", async (status, code, message) => {
+    const h = harness([], refused(status, code, message));
+    await failFirstConnect(h);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(h.mints).toHaveBeenCalledTimes(2); // the first connect, then one Retry attempt
+    const [state, error] = h.states.at(-1) ?? [];
+    expect(state).toBe("failed");
+    expect(error).toMatchObject({ kind: "mint_failed", status, code });
+    expect(error?.message).toContain(message);
+  });
+
+  it("keeps trying through errors that can pass (network, upstream 502)", async () => {
+    let n = 0;
+    const h = harness([], async () => {
+      throw n++ % 2 ? new ApiError(0, "network", "Can't reach the call service.") : new ApiError(502, "upstream_failed", "x");
+    });
+    await failFirstConnect(h);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(h.mints).toHaveBeenCalledTimes(7);
+    expect(h.states.at(-1)?.[0]).toBe("failed");
+  });
+
+  it("waits out Retry-After on azure_throttled (503) before the next attempt", async () => {
+    const h = harness([], refused(503, "azure_throttled", "Azure is throttling.", 10_000));
+    await failFirstConnect(h);
+    await vi.advanceTimersByTimeAsync(500); // backoff step 1: attempt
+    expect(h.mints).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(9_900); // step 2 would be 1 s; Retry-After says 10 s
+    expect(h.mints).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(h.mints).toHaveBeenCalledTimes(3);
+    expect(h.states.at(-1)?.[0]).toBe("reconnecting");
+  });
+
+  it("on 429 without Retry-After keeps the backoff, and reports status and code when giving up", async () => {
+    const h = harness([], refused(429, "rate_limited", "Slow down."));
+    await failFirstConnect(h);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(h.mints).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.mints).toHaveBeenCalledTimes(3);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(h.mints).toHaveBeenCalledTimes(7);
+    expect(h.states.at(-1)?.[1]).toMatchObject({ kind: "mint_failed", status: 429, code: "rate_limited" });
+  });
+});

@@ -4,6 +4,7 @@
  * reconnect with a fresh secret when the connection drops.
  */
 
+import { ApiError, retryAfterMs } from "../api/client";
 import type { RealtimeSessionInfo } from "../api/types";
 import { delay, withTimeout } from "../lib/async";
 import type { ServerEvent } from "./transcript";
@@ -17,6 +18,10 @@ export class RealtimeError extends Error {
     readonly kind: RealtimeErrorKind,
     message: string,
     readonly status?: number,
+    /** For `mint_failed`: the meeting API's error code (`azure_throttled`, `call_not_found`, …). */
+    readonly code?: string,
+    /** The server's `Retry-After`, in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "RealtimeError";
@@ -48,6 +53,10 @@ const ICE_GATHERING_MAX_MS = 2_000;
 /** A "disconnected" peer often recovers by itself; give it this long before starting over. */
 const DISCONNECTED_GRACE_MS = 4_000;
 const RECONNECT_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000];
+/** A longer `Retry-After` than this is not waited out: the agent can press Retry. */
+const RETRY_AFTER_MAX_MS = 60_000;
+/** Mint refusals that another attempt cannot fix (the operator or the call has to change first). */
+const PERMANENT_MINT_CODES = new Set(["azure_not_configured", "azure_auth_failed"]);
 
 export class RealtimeConnection {
   private pc: RTCPeerConnection | null = null;
@@ -128,8 +137,7 @@ export class RealtimeConnection {
     try {
       info = await this.options.mint();
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new RealtimeError("mint_failed", `Couldn't start an AI session: ${detail}`);
+      throw mintError(error);
     }
     if (!current()) throw new RealtimeError("rejected", "closed");
 
@@ -217,7 +225,9 @@ export class RealtimeConnection {
     this.teardownPeer();
     this.options.handlers.state("reconnecting");
     let lastError: RealtimeError | undefined;
-    for (const wait of RECONNECT_DELAYS_MS) {
+    for (const step of RECONNECT_DELAYS_MS) {
+      // Throttled (429/503 with Retry-After): not before the server said, nor sooner than the backoff.
+      const wait = Math.max(step, Math.min(lastError?.retryAfterMs ?? 0, RETRY_AFTER_MAX_MS));
       await new Promise<void>((resolve) => {
         this.wakeReconnect = resolve;
         // Offline: wait for the browser's "online" (or the agent's Retry) instead of burning attempts.
@@ -231,7 +241,7 @@ export class RealtimeConnection {
         return;
       } catch (error) {
         lastError = asRealtimeError(error);
-        if (lastError.kind === "unauthorized") break;
+        if (!worthRetrying(lastError)) break;
       }
     }
     this.reconnecting = false;
@@ -285,9 +295,43 @@ async function answerError(response: Response): Promise<RealtimeError> {
     );
   }
   if (status === 429) {
-    return new RealtimeError("rate_limited", `Azure OpenAI is over its rate limit (HTTP 429)${detail}. Wait a moment, then retry.`, status);
+    return new RealtimeError(
+      "rate_limited",
+      `Azure OpenAI is over its rate limit (HTTP 429)${detail}. Wait a moment, then retry.`,
+      status,
+      undefined,
+      retryAfterMs(response.headers.get("Retry-After")),
+    );
   }
   return new RealtimeError("rejected", `Azure OpenAI refused the connection (HTTP ${status})${detail}.`, status);
+}
+
+/** The API refused to mint a session: keep its status, code, message and Retry-After. */
+function mintError(error: unknown): RealtimeError {
+  if (error instanceof ApiError) {
+    return new RealtimeError(
+      "mint_failed",
+      `Couldn't start an AI session: ${error.message}`,
+      error.status || undefined,
+      error.code,
+      error.retryAfterMs,
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new RealtimeError("mint_failed", `Couldn't start an AI session: ${detail}`);
+}
+
+/**
+ * Whether another attempt can succeed. Not when Azure refused the key, nor when the API refused the
+ * mint for good: a 4xx other than 429 (no such call, bad request, forbidden; its client already
+ * retried a 401 with a fresh token), or the assistant is not configured / Azure refused the API's key.
+ */
+function worthRetrying(error: RealtimeError): boolean {
+  if (error.kind === "unauthorized") return false;
+  if (error.kind !== "mint_failed") return true;
+  if (error.code && PERMANENT_MINT_CODES.has(error.code)) return false;
+  const status = error.status ?? 0;
+  return !(status >= 400 && status < 500 && status !== 429 && status !== 408);
 }
 
 function asRealtimeError(error: unknown): RealtimeError {
