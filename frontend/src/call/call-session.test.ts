@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ApiClient } from "../api/client";
 import type { Call, JoinInfo, RealtimeSessionInfo } from "../api/types";
 import type { AudioBridge } from "./audio-bridge";
-import { CallSession, type CallKind, type RealtimeLink } from "./call-session";
+import { CallSession, TRANSFER_TIMEOUT_MS, type CallKind, type RealtimeLink } from "./call-session";
 import type { MeetingConnection, MeetingHandlers } from "./meeting";
 import type { MixerGains } from "./mixer";
 import type { RealtimeOptions } from "./realtime";
@@ -420,5 +420,54 @@ describe("CallSession: losing the microphone after taking over", () => {
     await flush();
     expect(h.session.view.mixer.aiVoice).toBe("on");
     expect(h.gains.at(-1)?.aiToCaller).toBe(1);
+  });
+});
+
+describe("CallSession: a transfer that the server accepted but never carried out", () => {
+  const stillInProgress = (h: Awaited<ReturnType<typeof live>>) =>
+    h.api.transfer.mockImplementationOnce(async (id: string) => call({ id, status: "in_progress" }));
+
+  it("gives the end controls back after the timeout, and the call goes on", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await flush();
+    vi.useFakeTimers();
+    try {
+      stillInProgress(h);
+      await h.session.transfer("+15555550177");
+      expect(h.session.view.ending).toBe(true);
+      await vi.advanceTimersByTimeAsync(TRANSFER_TIMEOUT_MS - 100);
+      expect(h.session.view.ending).toBe(true);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(h.session.view.ending).toBe(false);
+      expect(h.session.view.phase).toBe("live");
+      const texts = h.session.view.notices.map((n) => n.text);
+      expect(texts).toContain("The transfer did not go through; the call is still yours.");
+      expect(texts.some((t) => t.startsWith("Transferring to"))).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Hang up works again, and reads as the agent's own hang-up, not "Transferred.".
+    await h.session.hangUp();
+    expect(h.api.hangup).toHaveBeenCalledTimes(1);
+    expect(h.session.view.endedReason).toBe("You hung up.");
+  });
+
+  it("keeps the controls disabled once the record shows the transfer", async () => {
+    const h = await live();
+    h.joined.resolve();
+    await flush();
+    vi.useFakeTimers();
+    try {
+      stillInProgress(h);
+      await h.session.transfer("+15555550177");
+      await vi.advanceTimersByTimeAsync(5_000);
+      h.session.callUpdated(call({ status: "transferring" }));
+      await vi.advanceTimersByTimeAsync(TRANSFER_TIMEOUT_MS * 2);
+      expect(h.session.view.ending).toBe(true);
+      expect(h.session.view.notices.map((n) => n.text)).not.toContain("The transfer did not go through; the call is still yours.");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -66,6 +66,13 @@ const defaultDeps: CallSessionDeps = {
   createBridge: (context, monitor) => new AudioBridge(context, monitor),
 };
 
+/**
+ * A transfer the API accepted (202) is carried out by the SMA Lambda, which records it as
+ * `transferring` (or `ended`). If the record shows neither this long after, the transfer did not
+ * happen and the call is still the agent's: give the end controls back.
+ */
+export const TRANSFER_TIMEOUT_MS = 20_000;
+
 const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 export class CallSession {
@@ -91,6 +98,9 @@ export class CallSession {
   private joinedMeetingId: string | null = null;
   /** Set while this agent is ending the call, so the meeting's own "ended" reads as their action. */
   private localEnd: string | null = null;
+  /** Running while an accepted transfer waits for the call record to show it (TRANSFER_TIMEOUT_MS). */
+  private transferTimer: ReturnType<typeof setTimeout> | undefined;
+  private transferNoticeId: string | undefined;
   private state: CallView;
 
   /**
@@ -279,14 +289,34 @@ export class CallSession {
       this.update({ ending: false });
       throw error;
     }
+    // Ended (page closed, meeting gone) while the request was in flight: nothing left to wait for.
+    if (this.view.phase === "ended") return;
     this.localEnd = "Transferred.";
     this.notify("info", `Transferring to ${to}…`);
+    this.transferNoticeId = this.state.notices.at(-1)?.id;
+    this.transferTimer = setTimeout(() => this.transferTimedOut(), TRANSFER_TIMEOUT_MS);
     this.callUpdated(call);
+  }
+
+  private transferTimedOut(): void {
+    this.transferTimer = undefined;
+    if (this.state.phase === "ended") return;
+    // Neither transferring nor ended: the SMA Lambda never carried it out. The call goes on.
+    this.localEnd = null;
+    const notices = this.state.notices.filter((notice) => notice.id !== this.transferNoticeId);
+    this.update({ ending: false, notices });
+    this.notify("warning", "The transfer did not go through; the call is still yours.");
+  }
+
+  private clearTransferTimer(): void {
+    clearTimeout(this.transferTimer);
+    this.transferTimer = undefined;
   }
 
   /** The call list saw this call change (status, or ended elsewhere). */
   callUpdated(call: Call): void {
     if (call.id !== this.callId || this.state.phase === "ended") return;
+    if (call.status === "transferring" || call.status === "ended") this.clearTransferTimer();
     this.update({ call });
     if (call.status === "ended") {
       void this.finish(endedText(call));
@@ -310,6 +340,7 @@ export class CallSession {
   /** Tear down meeting leg, AI session, mic and audio graph. Idempotent. */
   async finish(reason: string | null): Promise<void> {
     if (this.state.phase === "ended" && this.state.endedAt) return;
+    this.clearTransferTimer();
     this.update({ phase: "ended", endedReason: reason, endedAt: Date.now(), meeting: "left" });
     this.realtime?.close();
     stopTracks(this.micStream);
