@@ -50,7 +50,7 @@ frontend/dist/index.html: $(STAMP)/node $(shell find frontend/src frontend/publi
 # --- the main job: synthesize every stack with the default settings, cdk-nag, cfn-lint, summary -----
 synth: setup-python setup-node frontend/dist/index.html
 	rm -rf cdk.out
-	$(CDK) synth --all --quiet $(CDK_ARGS)
+	$(CDK) synth --quiet $(CDK_ARGS)
 	$(BIN)/cfn-lint --regions $$($(BIN)/python -m scripts.deploy_summary --region) --ignore-checks W3005 -- cdk.out/*.template.json
 	$(BIN)/python -m scripts.deploy_summary
 
