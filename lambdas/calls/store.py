@@ -72,6 +72,30 @@ def _is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+def _update_expression(
+    assignments: list[str],
+    set_fields: Mapping[str, str | None],
+    names: dict[str, str],
+    values: dict[str, Any],
+) -> str:
+    """The UpdateExpression for `assignments` plus `set_fields` (None removes a field); fills names/values."""
+    assignments = list(assignments)
+    removals: list[str] = []
+    for index, (name, value) in enumerate(set_fields.items()):
+        if name not in _FIELDS or name in {"call_id", "status", "updated_at"}:
+            raise ValueError(f"cannot set {name!r} on a call record")
+        names[f"#f{index}"] = name
+        if value is None:
+            removals.append(f"#f{index}")
+        else:
+            values[f":f{index}"] = {"S": str(value)}
+            assignments.append(f"#f{index} = :f{index}")
+    expression = "SET " + ", ".join(assignments)
+    if removals:
+        expression += " REMOVE " + ", ".join(removals)
+    return expression
+
+
 @dataclass(frozen=True, slots=True)
 class CallPage:
     calls: list[CallRecord]
@@ -134,17 +158,7 @@ class CallStore:
             raise TransitionRefused(call_id, f"become {to.value}", self.get(call_id))
         names: dict[str, str] = {"#pk": schema.PARTITION_KEY, "#status": "status", "#updated": "updated_at"}
         values: dict[str, Any] = {":to": {"S": to.value}, ":now": {"S": iso(now)}}
-        assignments = ["#status = :to", "#updated = :now"]
-        removals: list[str] = []
-        for index, (name, value) in enumerate((set_fields or {}).items()):
-            if name not in _FIELDS or name in {"call_id", "status", "updated_at"}:
-                raise ValueError(f"cannot set {name!r} on a call record")
-            names[f"#f{index}"] = name
-            if value is None:
-                removals.append(f"#f{index}")
-            else:
-                values[f":f{index}"] = {"S": str(value)}
-                assignments.append(f"#f{index} = :f{index}")
+        expression = _update_expression(["#status = :to", "#updated = :now"], set_fields or {}, names, values)
         source_names = []
         for index, status in enumerate(sorted(sources)):
             values[f":s{index}"] = {"S": status.value}
@@ -157,9 +171,6 @@ class CallStore:
         if answered_by_absent:
             names["#answered_by"] = "answered_by"
             conditions.append("attribute_not_exists(#answered_by)")
-        expression = "SET " + ", ".join(assignments)
-        if removals:
-            expression += " REMOVE " + ", ".join(removals)
         try:
             response = self._client.update_item(
                 TableName=self._table,
@@ -177,11 +188,27 @@ class CallStore:
         return from_item(response["Attributes"])
 
     def update_fields(self, call_id: str, *, now: datetime, set_fields: Mapping[str, str]) -> CallRecord:
-        """Set plain fields (meeting id, transaction id) without changing the status."""
-        current = self.require(call_id)
-        return self.transition(
-            call_id, current.status, now=now, set_fields=set_fields, from_statuses=[current.status]
-        )
+        """Set plain fields (transaction id, attendee id) in one write, whatever the status: they do not
+        depend on it, so a concurrent status change is no reason to refuse. CallNotFound if there is no call.
+        """
+        names: dict[str, str] = {"#pk": schema.PARTITION_KEY, "#updated": "updated_at"}
+        values: dict[str, Any] = {":now": {"S": iso(now)}}
+        expression = _update_expression(["#updated = :now"], set_fields, names, values)
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={schema.PARTITION_KEY: {"S": call_id}},
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(#pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise CallNotFound(call_id) from error
+            raise
+        return from_item(response["Attributes"])
 
     def claim_meeting_cleanup(self, call_id: str, *, now: datetime) -> str | None:
         """Claim the deletion of the call's meeting: its id for the one caller who wins, else None.

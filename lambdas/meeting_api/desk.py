@@ -100,13 +100,9 @@ class CallDesk:
                 raise CallNotRinging(f"call {call_id}'s meeting has ended") from None
             raise
         previous = call.agent_attendee_id
-        try:
-            call = self._store.update_fields(
-                call_id, now=self._clock(), set_fields={"agent_attendee_id": attendee["AttendeeId"]}
-            )
-        except TransitionRefused:
-            # The call ended meanwhile: its meeting goes with it, and the attendee with the meeting.
-            logger.info("call ended while the agent joined", extra={"call_id": call_id})
+        call = self._store.update_fields(
+            call_id, now=self._clock(), set_fields={"agent_attendee_id": attendee["AttendeeId"]}
+        )
         if previous and previous != attendee["AttendeeId"]:
             self._revoke_attendee(meeting["MeetingId"], previous, call_id)
         return Joined(call=call, meeting=meeting, attendee=attendee)
@@ -265,16 +261,13 @@ class CallDesk:
             raise CallNotActive(f"call {call.call_id} has already ended")
 
     def _remember_transaction(self, record: CallRecord, transaction_id: str) -> CallRecord:
-        """Store the TransactionId; the SMA Lambda may be moving the call's status at the same moment."""
-        for _ in range(2):
-            try:
-                return self._store.update_fields(
-                    record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}
-                )
-            except TransitionRefused:
-                continue
-            except (CallNotFound, ClientError, BotoCoreError):
-                break
+        """Store the TransactionId (the SMA Lambda also records it when the far end rings)."""
+        try:
+            return self._store.update_fields(
+                record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}
+            )
+        except (CallNotFound, ClientError, BotoCoreError):
+            pass
         logger.error(
             "placed a call but could not store its transaction id",
             extra={"call_id": record.call_id, "transaction_id": transaction_id},

@@ -145,3 +145,14 @@ def test_every_status_but_the_first_can_be_reached_and_ended_is_final() -> None:
     reachable = {target for targets in TRANSITIONS.values() for target in targets}
     assert reachable == set(CallStatus) - {CallStatus.CONNECTING, CallStatus.DIALING}
     assert CallStatus.ENDED not in statuses_leading_to(CallStatus.RINGING)
+
+
+def test_plain_fields_are_set_in_one_write_whatever_the_status(store: CallStore) -> None:
+    store.create(inbound())
+    store.transition("tx-1", CallStatus.RINGING, now=T0)
+    updated = store.update_fields("tx-1", now=T0 + timedelta(seconds=1), set_fields={"meeting_id": "m-9"})
+    assert (updated.status, updated.meeting_id) == (CallStatus.RINGING, "m-9")
+    assert updated.updated_at == "2026-11-24T12:00:01.123Z"
+    with pytest.raises(CallNotFound):
+        store.update_fields("nope", now=T0, set_fields={"meeting_id": "m-9"})
+    assert store.get("nope") is None  # refused, not created
