@@ -98,7 +98,8 @@ def summarize(out: Path) -> str:
     lines.append(f"  per minute of an answered inbound call: ${cost.minute_total:,.4f}")
     for label, amount in cost.per_call_minute:
         lines.append(f"      ${amount:8.4f}  {label}")
-    for label, amount in per_call_extras(greeting):
+    extras = per_call_extras(greeting)
+    for label, amount in extras:
         lines.append(f"  per call: ${amount:,.4f}  {label}")
     lines.append(f"  per signed-in agent per month: ${cost.agent_total:,.2f}")
     for label, amount in cost.per_agent_month:
@@ -106,7 +107,7 @@ def summarize(out: Path) -> str:
     lines.append("  Azure OpenAI Realtime audio is billed by Azure, per token, on top of this.")
     lines.append(
         "  A 5-minute call answered by the AI costs about "
-        f"${5 * cost.minute_total + per_call_extras(greeting)[0][1]:.3f} on AWS."
+        f"${5 * cost.minute_total + sum(amount for _, amount in extras):.3f} on AWS."
     )
     return "\n".join(lines)
 
