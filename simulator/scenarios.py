@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
 CALLER = "+12065550100"
-AGENT = "ann@example.com"
+# As the meeting API names agents: their Cognito sub is who holds a call, the e-mail what others see.
+AGENT = "3c1f4b2e-8d7a-4f0e-9b61-2a5d7e9c0f11"
+AGENT_EMAIL = "ann@example.com"
 CHIME_FAULTS = {
     "throttle": "ThrottlingException",
     "5xx": "ServiceFailureException",
@@ -128,31 +130,31 @@ class AgentDesk:
                 call_id,
                 CallStatus.IN_PROGRESS,
                 now=now,
-                set_fields={"answered_by": AGENT, "answered_at": iso(now)},
+                set_fields={"answered_by": AGENT, "answered_by_email": AGENT_EMAIL, "answered_at": iso(now)},
                 from_statuses=[CallStatus.RINGING],
                 answered_by_absent=True,
             )
         except TransitionRefused as refused:
             state = refused.current.status.value if refused.current else "gone"
-            sim.dialogue.say("agent", f"{AGENT} tries to answer, but the call is {state}")
+            sim.dialogue.say("agent", f"{AGENT_EMAIL} tries to answer, but the call is {state}")
             return False
         if record.meeting_id:
-            attendee = self.meetings.create_attendee(MeetingId=record.meeting_id, ExternalUserId=AGENT)[
-                "Attendee"
-            ]
+            attendee = self.meetings.create_attendee(
+                MeetingId=record.meeting_id, ExternalUserId=f"agent-{AGENT}"
+            )["Attendee"]
             meeting = sim.local.chime.meetings.get(record.meeting_id)
             if meeting is not None:
                 meeting.present.add(attendee["AttendeeId"])
-        sim.dialogue.say("agent", f"{AGENT} answers and joins the meeting")
+        sim.dialogue.say("agent", f"{AGENT_EMAIL} answers and joins the meeting")
         return True
 
     def request(self, call_id: str, arguments: dict[str, str]) -> None:
         sim = self._sim
         record = sim.store.get(call_id)
         if record is None or not record.transaction_id or not record.is_active:
-            sim.dialogue.say("agent", f"{AGENT} wanted {arguments}, but the call is over")
+            sim.dialogue.say("agent", f"{AGENT_EMAIL} wanted {arguments}, but the call is over")
             return
-        sim.dialogue.say("agent", f"{AGENT} asks for {arguments}")
+        sim.dialogue.say("agent", f"{AGENT_EMAIL} asks for {arguments}")
         try:
             self.voice.update_sip_media_application_call(
                 SipMediaApplicationId=sim.env["SMA_ID"],
@@ -170,7 +172,7 @@ class AgentDesk:
             ClientRequestToken=f"out-{call_id}",
             MediaRegion=sim.env["MEETING_REGION"],
             ExternalMeetingId=f"call-{call_id}",
-            Attendees=[{"ExternalUserId": f"phone-{call_id}"}, {"ExternalUserId": AGENT}],
+            Attendees=[{"ExternalUserId": f"phone-{call_id}"}, {"ExternalUserId": f"agent-{AGENT}"}],
         )
         meeting_id = created["Meeting"]["MeetingId"]
         phone, agent = created["Attendees"]
@@ -185,6 +187,7 @@ class AgentDesk:
                 now=sim.clock.now(),
                 meeting_id=meeting_id,
                 answered_by=AGENT,
+                answered_by_email=AGENT_EMAIL,
                 placed_by=AGENT,
             )
         )

@@ -83,7 +83,10 @@ class CallRecord:
     transaction_id: str | None = None
     meeting_id: str | None = None
     caller_attendee_id: str | None = None
+    # The agent holding the call: their Cognito `sub` (records stored before agents were keyed by sub
+    # hold an e-mail here). Compared, never shown; `answered_by_email` is what agents see.
     answered_by: str | None = None
+    answered_by_email: str | None = None
     answered_at: str | None = None
     ended_at: str | None = None
     end_reason: EndReason | None = None
@@ -128,6 +131,14 @@ class CallRecord:
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def answerer_email(self) -> str | None:
+        """Who holds the call, as agents know each other: the e-mail beside the sub, or the e-mail an older
+        record was keyed by (a sub never contains '@')."""
+        if self.answered_by_email:
+            return self.answered_by_email
+        return self.answered_by if self.answered_by and "@" in self.answered_by else None
+
     def duration_seconds(self) -> float | None:
         if self.ended_at is None:
             return None
@@ -143,6 +154,7 @@ class CallRecord:
             "status": self.status.value,
             "meetingId": self.meeting_id,
             "answeredBy": self.answered_by,
+            "answeredByEmail": self.answerer_email,
             "createdAt": self.created_at,
             "answeredAt": self.answered_at,
             "endedAt": self.ended_at,

@@ -46,6 +46,7 @@ app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_h
 # Domain error → (HTTP status, error code). One table: the only place errors become HTTP.
 STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     errors.Unauthenticated: (401, "unauthorized"),
+    errors.EmailNotVerified: (403, "email_not_verified"),
     errors.InvalidRequest: (400, "invalid_request"),
     errors.DestinationNotAllowed: (403, "destination_not_allowed"),
     errors.MeetingNotOwned: (403, "meeting_not_owned"),
@@ -73,7 +74,7 @@ def _responses(success: int, description: str, *errors: int, public: bool = Fals
     answers: dict[int, Any] = {success: {"description": description}}
     if success == HTTPStatus.NO_CONTENT:
         answers[success]["content"] = {}
-    for status in sorted({*errors} | (set() if public else {401})):
+    for status in sorted({*errors} | (set() if public else {401, 403})):  # 403: e-mail not verified
         answers[status] = {
             "description": HTTPStatus(status).phrase,
             "content": {content_types.APPLICATION_JSON: {"model": ErrorResponse}},
@@ -85,13 +86,9 @@ def _responses(success: int, description: str, *errors: int, public: bool = Fals
 
 
 def current_agent() -> Agent:
-    """The agent named by the Cognito JWT that API Gateway verified; none is a 401, whatever the route."""
+    """The agent named by the Cognito ID token API Gateway verified: else 401 (or 403, e-mail unverified)."""
     agent = Agent.from_claims(app.current_event.request_context.authorizer.jwt_claim)
-    if agent is None:
-        raise errors.Unauthenticated(
-            "this route needs the Cognito ID token of a signed-in agent, and the request carried none"
-        )
-    logger.append_keys(agent=agent.id)
+    logger.append_keys(agent=agent.id, agent_email=agent.email)
     return agent
 
 

@@ -27,7 +27,7 @@ from meeting_api.observability import logger
 from meeting_api.policy import AnswerPlan, check_destination, check_leave, control_transaction, plan_answer
 from meeting_api.rate_limit import OutboundRateLimiter
 
-_RELEASED = {"answered_by": None, "answered_at": None, "agent_attendee_id": None}
+_RELEASED = {"answered_by": None, "answered_by_email": None, "answered_at": None, "agent_attendee_id": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +161,7 @@ class CallDesk:
             meeting_id=meeting_id,
             caller_attendee_id=phone_leg["AttendeeId"],
             answered_by=agent.id,
+            answered_by_email=agent.email,
             placed_by=agent.id,
             agent_attendee_id=attendee["AttendeeId"],
         )
@@ -232,7 +233,11 @@ class CallDesk:
                 now=now,
                 from_statuses=[CallStatus.RINGING],
                 answered_by_absent=True,
-                set_fields={"answered_by": agent.id, "answered_at": iso(now)},
+                set_fields={
+                    "answered_by": agent.id,
+                    "answered_by_email": agent.email,
+                    "answered_at": iso(now),
+                },
             )
         except TransitionRefused as refused:
             current = self._current(refused)

@@ -15,6 +15,10 @@ class Unauthenticated(Problem):
     pass
 
 
+class EmailNotVerified(Problem):
+    """A signed-in agent whose e-mail Cognito has not verified: who they are is known, not trusted."""
+
+
 class InvalidRequest(Problem):
     pass
 

@@ -39,7 +39,16 @@ class Call(BaseModel):
     to: str
     status: Literal["connecting", "ringing", "dialing", "in_progress", "transferring", "ended"]
     meeting_id: Annotated[str | None, Field(alias="meetingId")]
-    answered_by: Annotated[str | None, Field(alias="answeredBy")]
+    answered_by: Annotated[
+        str | None,
+        Field(
+            alias="answeredBy", description="The agent holding the call: their id (Cognito sub); compare it"
+        ),
+    ]
+    answered_by_email: Annotated[
+        str | None,
+        Field(alias="answeredByEmail", description="The holding agent's e-mail, to show; null if unknown"),
+    ]
     created_at: Annotated[str, Field(alias="createdAt")]
     answered_at: Annotated[str | None, Field(alias="answeredAt")]
     ended_at: Annotated[str | None, Field(alias="endedAt")]

@@ -22,12 +22,16 @@ def plan_answer(call: CallRecord, agent: Agent) -> AnswerPlan:
     if call.answered_by is not None:
         if call.answered_by == agent.id:
             return AnswerPlan.REJOIN
-        raise CallTaken(f"call {call.call_id} is already answered by {call.answered_by}")
+        raise CallTaken(f"call {call.call_id} is already answered by {_holder(call)}")
     if call.direction is not Direction.INBOUND or call.status is not CallStatus.RINGING:
         raise CallNotRinging(
             f"call {call.call_id} is {call.status.value}; only a ringing call can be answered"
         )
     return AnswerPlan.CLAIM
+
+
+def _holder(call: CallRecord) -> str:
+    return call.answerer_email or "another agent"
 
 
 def check_leave(call: CallRecord, agent: Agent) -> None:
@@ -54,7 +58,7 @@ def control_transaction(call: CallRecord, agent: Agent, *, transferring: bool) -
         # Ringing far end, not yet in the meeting: the SMA Lambda has no caller leg to bridge.
         raise CallNotActive(f"call {call.call_id} has not been answered yet; transfer it once it is")
     if call.answered_by is not None and call.answered_by != agent.id:
-        raise CallTaken(f"call {call.call_id} is answered by {call.answered_by}; only they can control it")
+        raise CallTaken(f"call {call.call_id} is answered by {_holder(call)}; only they can control it")
     if not call.transaction_id:
         raise CallNotActive(
             f"call {call.call_id} has no SIP media application transaction yet; retry shortly"

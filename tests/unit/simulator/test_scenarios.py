@@ -31,7 +31,10 @@ def test_a_caller_talks_to_an_agent_and_hangs_up(local: LocalAws) -> None:
     result = run_inbound(InboundScenario(), local=local)
     assert_clean(result)
     record = result.record
-    assert record.end_reason is EndReason.CALLER_HUNG_UP and record.answered_by == "ann@example.com"
+    assert record.end_reason is EndReason.CALLER_HUNG_UP and (record.answered_by, record.answerer_email) == (
+        "3c1f4b2e-8d7a-4f0e-9b61-2a5d7e9c0f11",
+        "ann@example.com",
+    )
     assert events_of(result) == ["NEW_INBOUND_CALL", "ACTION_SUCCESSFUL", "HANGUP"]
     assert len(result.calls_to("CreateMeetingWithAttendees")) == 1
     assert len(result.calls_to("DeleteMeeting")) == 1

@@ -48,9 +48,27 @@ def inbound(call_id: str = "tx-1", at: datetime = T0) -> CallRecord:
 
 def test_item_round_trip_keeps_every_field() -> None:
     record = inbound().replace(
-        meeting_id="m-1", answered_by="ann@example.com", end_reason=EndReason.BUSY, error="x"
+        meeting_id="m-1",
+        answered_by="3c1f4b2e-8d7a-4f0e-9b61-2a5d7e9c0f11",
+        answered_by_email="ann@example.com",
+        end_reason=EndReason.BUSY,
+        error="x",
     )
     assert from_item(to_item(record)) == record
+    assert record.to_view()["answeredByEmail"] == "ann@example.com"
+
+
+def test_an_item_stored_before_agents_were_keyed_by_sub_still_reads_and_shows_its_email() -> None:
+    # Then answered_by held the agent's e-mail, and there was no answered_by_email attribute.
+    item = to_item(inbound().replace(answered_by="ann@example.com"))
+    assert "answered_by_email" not in item
+    record = from_item(item)
+    assert (record.answered_by, record.answered_by_email) == ("ann@example.com", None)
+    assert (record.to_view()["answeredBy"], record.to_view()["answeredByEmail"]) == (
+        "ann@example.com",
+        "ann@example.com",
+    )
+    assert inbound().replace(answered_by="3c1f4b2e-8d7a-4f0e-9b61-2a5d7e9c0f11").answerer_email is None
 
 
 def test_create_is_idempotent_and_keeps_the_first_write(store: CallStore) -> None:

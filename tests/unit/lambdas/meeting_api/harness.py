@@ -24,8 +24,12 @@ from tests.fakes.azure_openai import FakeAzureOpenAI
 
 EVENTS = Path(__file__).parents[3] / "events" / "api"
 T0 = datetime(2026, 11, 24, 12, 0, 0, 123000, tzinfo=UTC)
-AGENT = "ann@example.com"
-OTHER_AGENT = "bob@example.com"
+# Agents are their Cognito `sub` (what answered_by holds); the e-mail is for display.
+AGENT = "3c1f4b2e-8d7a-4f0e-9b61-2a5d7e9c0f11"  # the sub of the ID token in tests/events/api/*.json
+AGENT_EMAIL = "ann@example.com"
+OTHER_AGENT = "8b2e5d1a-6c4f-4e7b-a9d3-0f1e2c3b4a59"
+OTHER_AGENT_EMAIL = "bob@example.com"
+EMAILS = {AGENT: AGENT_EMAIL, OTHER_AGENT: OTHER_AGENT_EMAIL}
 CALL_ID = "6f1c2d3e-4b5a-4978-8c6d-5e4f3a2b1c0d"
 MEETING_ID = "4e8f5a2b-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
 TRANSACTION_ID = "0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f"
@@ -96,6 +100,31 @@ def chime_attendee(external_user_id: str, attendee_id: str) -> dict[str, Any]:
         "AttendeeId": attendee_id,
         "JoinToken": f"join-token-for-{attendee_id}",
         "Capabilities": {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"},
+    }
+
+
+def id_token_claims(sub: str = AGENT, **changes: str) -> dict[str, str]:
+    """The claims of a Cognito ID token as API Gateway passes them (every value a string)."""
+    event = json.loads((EVENTS / "list_calls.json").read_text())
+    claims: dict[str, str] = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    return {**claims, "sub": sub, "cognito:username": sub, "email": EMAILS.get(sub, AGENT_EMAIL), **changes}
+
+
+def access_token_claims(sub: str = AGENT) -> dict[str, str]:
+    """The claims of a Cognito access token from the same app client: `client_id`, no `aud`, no e-mail."""
+    return {
+        "sub": sub,
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab12Cd34E",
+        "client_id": "5f1a2b3c4d5e6f7a8b9c0d1e2f",
+        "origin_jti": "0b7c9a5e-1f3d-4c2b-8a6e-9d0f1e2c3b4a",
+        "event_id": "a2d4f6b8-0c1e-4a3b-9d5f-7e8a0b2c4d6e",
+        "token_use": "access",
+        "scope": "openid profile email",
+        "auth_time": "1795521000",
+        "exp": "1795524600",
+        "iat": "1795521000",
+        "jti": "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a",
+        "username": sub,
     }
 
 
@@ -205,10 +234,8 @@ class Harness:
         return ApiResponse(status=raw["statusCode"], headers=raw.get("headers", {}), body=raw.get("body"))
 
     def as_agent(self, name: str, agent: str, **options: Any) -> ApiResponse:
-        claims = json.loads((EVENTS / "list_calls.json").read_text())["requestContext"]["authorizer"]["jwt"][
-            "claims"
-        ]
-        return self.request(name, claims={**claims, "email": agent}, **options)
+        """The request with the ID token of the agent whose `sub` is `agent`."""
+        return self.request(name, claims=id_token_claims(agent), **options)
 
     # State
 

@@ -8,6 +8,7 @@ from tests.unit.lambdas.meeting_api.harness import (
     CALL_ID,
     MEETING_ID,
     OTHER_AGENT,
+    OTHER_AGENT_EMAIL,
     Harness,
     chime_attendee,
     chime_meeting,
@@ -68,11 +69,11 @@ def test_the_agent_who_holds_the_call_can_answer_again_and_the_old_attendee_is_r
 
 
 def test_a_call_another_agent_holds_is_409_call_taken_and_nothing_changes(api: Harness) -> None:
-    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=OTHER_AGENT)
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=OTHER_AGENT, answered_by_email=OTHER_AGENT_EMAIL)
     before = api.snapshot()
     response = api.request("answer_call")
     assert (response.status, response.error["code"]) == (409, "call_taken")
-    assert OTHER_AGENT in response.error["message"]
+    assert OTHER_AGENT_EMAIL in response.error["message"]  # as agents know each other, not the sub
     assert api.snapshot() == before
 
 

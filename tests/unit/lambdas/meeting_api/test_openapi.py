@@ -49,4 +49,5 @@ def test_the_document_lists_every_route_with_its_errors_in_one_shape() -> None:
         assert "500" in operation["responses"], name
         if name != "GET /health":
             assert "401" in operation["responses"], name
+            assert "403" in operation["responses"], name  # an unverified e-mail
     assert operations["GET /health"]["security"] == [{}]

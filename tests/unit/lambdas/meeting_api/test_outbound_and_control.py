@@ -10,6 +10,7 @@ import pytest
 from calls.record import CallStatus, Direction, EndReason
 from tests.unit.lambdas.meeting_api.harness import (
     AGENT,
+    AGENT_EMAIL,
     OTHER_AGENT,
     OUR_NUMBER,
     SMA_ID,
@@ -88,6 +89,7 @@ def test_placing_a_call_creates_meeting_record_and_sma_call(api: Harness) -> Non
         "status": "dialing",
         "meetingId": NEW_MEETING,
         "answeredBy": AGENT,
+        "answeredByEmail": AGENT_EMAIL,
         "createdAt": "2026-11-24T12:00:00.123Z",
         "answeredAt": None,
         "endedAt": None,

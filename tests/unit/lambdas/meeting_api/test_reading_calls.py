@@ -36,22 +36,6 @@ def test_every_other_route_refuses_a_request_without_jwt_claims(api: Harness, ro
     assert api.snapshot() == before
 
 
-@pytest.mark.parametrize(
-    ("claims", "agent"),
-    [
-        ({"email": "ann@example.com", "cognito:username": "0c8f6e2a-uuid", "sub": "s-0"}, "ann@example.com"),
-        ({"username": "ann@example.com", "sub": "s-1"}, "ann@example.com"),
-        ({"cognito:username": "carol", "sub": "s-2"}, "carol"),
-        ({"sub": "3c1f4b2e"}, "3c1f4b2e"),
-    ],
-)
-def test_the_agent_is_the_email_then_username_then_cognito_username_then_sub(
-    api: Harness, claims: dict[str, str], agent: str
-) -> None:
-    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=agent)
-    assert api.request("leave_call", claims=claims).status == 200
-
-
 def test_claims_without_any_identity_are_refused(api: Harness) -> None:
     response = api.request("list_calls", claims={"scope": "aws.cognito.signin.user.admin", "username": " "})
     assert (response.status, response.error["code"]) == (401, "unauthorized")
