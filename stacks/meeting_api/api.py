@@ -1,4 +1,4 @@
-"""The meeting API: an HTTP API whose every route but /health needs an agent's Cognito access token."""
+"""The meeting API: an HTTP API whose every route but /health needs an agent's Cognito ID token."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ ROUTES: tuple[tuple[str, str, int, int], ...] = (
 )
 PUBLIC_ROUTES: tuple[tuple[str, str, int, int], ...] = (("GET", "/health", 5, 10),)
 ACCESS_LOG_FORMAT = (
-    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","agent":"$context.authorizer.claims.email",'
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","agent":"$context.authorizer.claims.sub",'
+    '"agentEmail":"$context.authorizer.claims.email","tokenUse":"$context.authorizer.claims.token_use",'
     '"time":"$context.requestTime","method":"$context.httpMethod","route":"$context.routeKey",'
     '"status":"$context.status","latencyMs":"$context.responseLatency","error":"$context.error.message",'
     '"authorizerError":"$context.authorizer.error","integrationError":"$context.integrationErrorMessage"}'
@@ -207,6 +208,9 @@ class MeetingApi(Construct):
             access_log_settings=_AccessLogs(access_logs),
             throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),
         )
+        # Checks signature, issuer, expiry and audience. An ID token's `aud` is the app client; an access
+        # token has no `aud`, so API Gateway compares its `client_id` instead, which is the app client too:
+        # both kinds pass here, and the Lambda (meeting_api.agents.Agent.from_claims) takes ID tokens only.
         authorizer = authorizers.HttpJwtAuthorizer(
             "AgentJwt",
             issuer_url,

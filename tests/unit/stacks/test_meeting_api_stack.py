@@ -44,7 +44,13 @@ def test_stage_throttles_each_route_and_logs_access(default_app: Synthesized) ->
     assert props["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
     assert props["RouteSettings"]["POST /calls"] == {"ThrottlingRateLimit": 2, "ThrottlingBurstLimit": 5}
     assert set(props["RouteSettings"]) == {f"{m} {p}" for m, p, _, _ in (*ROUTES, *PUBLIC_ROUTES)}
-    assert '"requestId":"$context.requestId"' in props["AccessLogSettings"]["Format"]
+    log_format = json.loads(props["AccessLogSettings"]["Format"])
+    assert log_format["requestId"] == "$context.requestId"
+    # The agent as the API knows them (the ID token's sub) and as people know them (its e-mail); a refused
+    # access token shows as tokenUse "access".
+    assert log_format["agent"] == "$context.authorizer.claims.sub"
+    assert log_format["agentEmail"] == "$context.authorizer.claims.email"
+    assert log_format["tokenUse"] == "$context.authorizer.claims.token_use"
 
 
 def test_cors_allows_only_the_web_client_origin(default_app: Synthesized) -> None:
@@ -73,6 +79,8 @@ def test_user_pool_is_invite_only_with_strong_passwords(synth_cache: Any) -> Non
     assert client["Properties"]["AllowedOAuthFlows"] == ["code"]
     assert client["Properties"]["GenerateSecret"] is False
     assert client["Properties"]["CallbackURLs"][0]["Fn::Join"][1][-1] == "/"
+    # Sign-out revokes the refresh token at /oauth2/revoke, which answers invalid_request otherwise.
+    assert client["Properties"]["EnableTokenRevocation"] is True
 
 
 def test_api_role_may_call_only_its_chime_actions_on_its_own_sma(default_app: Synthesized) -> None:

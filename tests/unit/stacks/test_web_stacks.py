@@ -64,6 +64,8 @@ def test_security_headers_allow_the_microphone_and_only_the_endpoints_the_client
     assert "script-src 'self';" in csp
     assert "https://my-res.openai.azure.com" in csp
     assert "wss://*.chime.aws" in csp
+    # The managed-login domain, for the token endpoint and, at sign-out, the revocation endpoint.
+    assert "https://phoneline-agents-" in csp and ".auth.us-east-1.amazoncognito.com" in csp
     assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert "unsafe-eval" not in csp
