@@ -42,6 +42,7 @@ const call = {
   status: "ringing",
   meetingId: "m1",
   answeredBy: null,
+  answeredByEmail: null,
   createdAt: "2026-01-01T00:00:00Z",
   answeredAt: null,
   endedAt: null,

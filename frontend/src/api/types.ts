@@ -19,7 +19,10 @@ export interface Call {
   to: string;
   status: CallStatus;
   meetingId: string | null;
+  /** The agent holding the call: their Cognito `sub` (an e-mail on calls stored before). Compare, don't show. */
   answeredBy: string | null;
+  /** The holding agent's e-mail, to show. */
+  answeredByEmail: string | null;
   createdAt: string;
   answeredAt: string | null;
   endedAt: string | null;

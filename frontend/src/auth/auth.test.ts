@@ -13,10 +13,15 @@ const config: AppConfig = {
 
 const idToken = (claims: object) => `h.${base64UrlEncode(new TextEncoder().encode(JSON.stringify(claims)))}.s`;
 
-function harness(tokenResponses: Array<{ status: number; body: object }>) {
+type Answer = { status: number; body?: object } | "network";
+
+function harness(tokenResponses: Array<{ status: number; body: object }>, revokeResponses: Answer[] = []) {
   const store = new Map<string, string>();
   const requests: URLSearchParams[] = [];
+  const revocations: URLSearchParams[] = [];
   const navigations: string[] = [];
+  /** Every request and navigation in order, to show what happens before what. */
+  const timeline: string[] = [];
   let now = 1_000_000;
   const deps: AuthDeps = {
     storage: {
@@ -25,23 +30,53 @@ function harness(tokenResponses: Array<{ status: number; body: object }>) {
       removeItem: (key) => void store.delete(key),
     },
     fetch: (async (url: string, init: RequestInit) => {
-      expect(url).toBe("https://login.example.com/oauth2/token");
+      expect(init.method).toBe("POST");
       expect((init.headers as Record<string, string>)["Content-Type"]).toBe("application/x-www-form-urlencoded");
-      requests.push(new URLSearchParams(String(init.body)));
+      const form = new URLSearchParams(String(init.body));
+      if (url === "https://login.example.com/oauth2/revoke") {
+        timeline.push(`revoke (signed in: ${store.has("calldesk.tokens")})`);
+        revocations.push(form);
+        const next = revokeResponses.shift();
+        if (!next) throw new Error("unexpected revocation");
+        if (next === "network") throw new TypeError("Failed to fetch");
+        return new Response(next.body ? JSON.stringify(next.body) : null, { status: next.status });
+      }
+      expect(url).toBe("https://login.example.com/oauth2/token");
+      timeline.push(`token ${form.get("grant_type")}`);
+      requests.push(form);
       const next = tokenResponses.shift();
       if (!next) throw new Error("unexpected token request");
       return new Response(JSON.stringify(next.body), { status: next.status });
     }) as unknown as typeof fetch,
     now: () => now,
-    navigate: (url) => void navigations.push(url),
+    navigate: (url) => {
+      timeline.push(`navigate ${new URL(url).pathname}`);
+      navigations.push(url);
+    },
     origin: "https://desk.example.com",
   };
-  return { auth: new Auth(config, deps), deps, store, requests, navigations, advance: (ms: number) => (now += ms) };
+  return {
+    auth: new Auth(config, deps),
+    deps,
+    store,
+    requests,
+    revocations,
+    navigations,
+    timeline,
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 const tokens = (n: number) => ({
   access_token: `access-${n}`,
-  id_token: idToken({ email: "ana@example.com", "cognito:username": "ana", n }),
+  id_token: idToken({
+    sub: "3c1f4b2e-sub",
+    email: "ana@example.com",
+    email_verified: true,
+    "cognito:username": "3c1f4b2e-sub",
+    token_use: "id",
+    n,
+  }),
   refresh_token: n === 1 ? "refresh-1" : undefined,
   expires_in: 3600,
   token_type: "Bearer",
@@ -73,7 +108,7 @@ describe("Auth", () => {
     expect(exchange.get("client_secret")).toBeNull();
     expect(await codeChallengeS256(exchange.get("code_verifier") as string)).toBe(authorize.searchParams.get("code_challenge"));
     expect(await h.auth.apiToken()).toBe(tokens(1).id_token);
-    expect(h.auth.agent).toEqual({ username: "ana", email: "ana@example.com" });
+    expect(h.auth.agent).toEqual({ sub: "3c1f4b2e-sub", email: "ana@example.com" });
   });
 
   it("refuses a redirect whose state it did not issue", async () => {
@@ -126,17 +161,61 @@ describe("Auth", () => {
   });
 
   it("restores a saved session in a reloaded tab and signs out through the logout endpoint", async () => {
-    const h = harness([{ status: 200, body: tokens(1) }]);
+    const h = harness([{ status: 200, body: tokens(1) }], [{ status: 200 }]);
     await signIn(h);
     const reloaded = new Auth(config, h.deps);
     expect(reloaded.restore()).toBe(true);
     expect(await reloaded.apiToken()).toBe(tokens(1).id_token);
-    reloaded.signOut();
+    await reloaded.signOut();
     const logout = new URL(h.navigations[1] as string);
     expect(logout.origin + logout.pathname).toBe("https://login.example.com/logout");
     expect(logout.searchParams.get("client_id")).toBe("client123");
     expect(logout.searchParams.get("logout_uri")).toBe("https://desk.example.com/");
     expect(new Auth(config, h.deps).restore()).toBe(false);
+  });
+
+  it("revokes the refresh token at Cognito before forgetting it and ending the managed-login session", async () => {
+    const h = harness([{ status: 200, body: tokens(1) }], [{ status: 200 }]);
+    await signIn(h);
+    expect(await h.auth.signOut()).toEqual({ revoked: true });
+    // The revocation endpoint's contract for a public client: the refresh token and the client id, no secret.
+    expect(h.revocations).toHaveLength(1);
+    expect(Object.fromEntries(h.revocations[0] as URLSearchParams)).toEqual({
+      token: "refresh-1",
+      client_id: "client123",
+    });
+    expect(h.timeline).toEqual([
+      "navigate /oauth2/authorize",
+      "token authorization_code",
+      "revoke (signed in: true)",
+      "navigate /logout",
+    ]);
+    expect(h.auth.signedIn).toBe(false);
+    expect(h.store.has("calldesk.tokens")).toBe(false);
+  });
+
+  it.each<[string, Answer]>([
+    ["the network fails", "network"],
+    ["Cognito answers 503", { status: 503 }],
+    ["revocation is off for the client (400 invalid_request)", { status: 400, body: { error: "invalid_request" } }],
+  ])("signs out all the same when %s, and says the token was not revoked", async (_, answer) => {
+    const h = harness([{ status: 200, body: tokens(1) }], [answer]);
+    await signIn(h);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    expect(await h.auth.signOut()).toEqual({ revoked: false });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("could not revoke"));
+    warn.mockRestore();
+    expect(h.auth.signedIn).toBe(false);
+    expect(h.store.has("calldesk.tokens")).toBe(false);
+    expect(h.timeline.at(-1)).toBe("navigate /logout");
+  });
+
+  it("has nothing to revoke without a refresh token", async () => {
+    const h = harness([{ status: 200, body: { ...tokens(1), refresh_token: undefined } }]);
+    await signIn(h);
+    expect(await h.auth.signOut()).toEqual({ revoked: true });
+    expect(h.revocations).toHaveLength(0);
+    expect(h.timeline.at(-1)).toBe("navigate /logout");
   });
 
   describe("a refresh the service cannot answer right now", () => {

@@ -11,8 +11,9 @@ export interface TokenSet {
   expiresAt: number;
 }
 
+/** The signed-in agent as the meeting API keys them: Cognito's `sub`; the e-mail is for display. */
 export interface Agent {
-  username: string;
+  sub: string;
   email: string | null;
 }
 
@@ -60,6 +61,8 @@ const REFRESH_RETRY_MS = [5_000, 10_000, 20_000, 30_000];
  * Anything else (5xx, 429, a gateway page) is the service failing for now: keep the tokens, retry.
  */
 const REFRESH_REFUSED = new Set(["invalid_grant", "unauthorized_client", "invalid_client"]);
+/** Sign-out waits this long at most for Cognito to revoke the refresh token. */
+const REVOKE_TIMEOUT_MS = 5_000;
 
 interface PendingSignIn {
   verifier: string;
@@ -101,12 +104,7 @@ export class Auth {
     if (!this.tokens) return null;
     const claims = decodeJwtClaims(this.tokens.idToken) ?? {};
     const email = typeof claims.email === "string" ? claims.email : null;
-    const username =
-      (typeof claims["cognito:username"] === "string" && claims["cognito:username"]) ||
-      (typeof claims.username === "string" && claims.username) ||
-      email ||
-      "agent";
-    return { username, email };
+    return { sub: typeof claims.sub === "string" ? claims.sub : "", email };
   }
 
   /** The API token as it is now, without refreshing: only for `pagehide`, where nothing can wait. */
@@ -187,9 +185,9 @@ export class Auth {
   }
 
   /**
-   * The token the meeting API accepts, refreshed first when it is about to expire: the ID token. Its
-   * audience is our app client (what the API's JWT authorizer checks) and, unlike Cognito's access token,
-   * it carries the agent's e-mail, which is how calls show who answered them.
+   * The token the meeting API accepts, refreshed first when it is about to expire: the ID token, the only
+   * kind the API takes. Its audience is our app client (what the API's JWT authorizer checks) and, unlike
+   * Cognito's access token, it carries the agent's verified e-mail, which calls show beside their `sub`.
    */
   async apiToken(): Promise<string> {
     if (!this.tokens) throw new AuthError("signed_out", "You are signed out.");
@@ -216,10 +214,45 @@ export class Auth {
     return this.refreshing;
   }
 
-  signOut(): void {
-    this.clear();
-    const params = new URLSearchParams({ client_id: this.config.userPoolClientId, logout_uri: this.redirectUri });
-    this.deps.navigate(`${this.config.cognitoDomain}/logout?${params}`);
+  /**
+   * Sign out: revoke the refresh token (else it renews the session for up to 30 days, wherever a copy
+   * of it is), then forget the tokens here and end the managed-login session. A revocation that fails
+   * (offline, Cognito down, timeout) does not leave the agent half signed in: this tab forgets the tokens
+   * and goes to the logout endpoint all the same, and a console warning says the token was not revoked.
+   */
+  async signOut(): Promise<{ revoked: boolean }> {
+    const refreshToken = this.tokens?.refreshToken ?? null;
+    clearTimeout(this.refreshTimer); // no scheduled refresh races the revocation
+    let revoked = true;
+    try {
+      if (refreshToken) revoked = await this.revoke(refreshToken);
+    } finally {
+      this.clear();
+      const params = new URLSearchParams({ client_id: this.config.userPoolClientId, logout_uri: this.redirectUri });
+      this.deps.navigate(`${this.config.cognitoDomain}/logout?${params}`);
+    }
+    if (!revoked) {
+      console.warn("Signed out here, but could not revoke the refresh token; it stays valid until it expires.");
+    }
+    return { revoked };
+  }
+
+  /** Cognito's revocation endpoint, as a public client (no secret): `token` and `client_id`, form-encoded. */
+  private async revoke(refreshToken: string): Promise<boolean> {
+    try {
+      const response = await this.deps.fetch(`${this.config.cognitoDomain}/oauth2/revoke`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token: refreshToken, client_id: this.config.userPoolClientId }).toString(),
+        credentials: "omit",
+        signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS),
+      });
+      // 200 with an empty body: revoked (or already invalid). 400 invalid_request: revocation is off for
+      // the client; 400 unsupported_token_type: not a refresh token; 401 invalid_client.
+      return response.ok;
+    } catch {
+      return false;
+    }
   }
 
   private async doRefresh(): Promise<TokenSet> {

@@ -35,3 +35,18 @@ export function endedText(call: Call): string {
 export function remoteParty(call: Call): string {
   return call.direction === "inbound" ? call.from : call.to;
 }
+
+/**
+ * Whether `agent` holds the call. The API names the holder by Cognito `sub`; calls stored before it did
+ * name them by e-mail, so those still match on it (a sub never contains "@").
+ */
+export function isAnsweredBy(call: Pick<Call, "answeredBy">, agent: { sub: string; email: string | null } | null): boolean {
+  if (!agent || !call.answeredBy) return false;
+  return call.answeredBy === agent.sub || (call.answeredBy.includes("@") && call.answeredBy === agent.email);
+}
+
+/** Who answered, as agents know each other: "you", a colleague's e-mail, or "another agent"; null if nobody. */
+export function answeredByLabel(call: Call, mine: boolean): string | null {
+  if (!call.answeredBy) return null;
+  return mine ? "you" : (call.answeredByEmail ?? "another agent");
+}

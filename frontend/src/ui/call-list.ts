@@ -1,7 +1,7 @@
 /** The queue: waiting, active and recent calls, updated in place so focus and timers survive polls. */
 
 import type { Call } from "../api/types";
-import { END_LABEL, remoteParty, statusLabel } from "../calls/describe";
+import { answeredByLabel, END_LABEL, remoteParty, statusLabel } from "../calls/describe";
 import { h, restoreFocus } from "./dom";
 import { formatClock, formatDuration, formatPhone } from "./format";
 
@@ -19,7 +19,7 @@ export interface CallListState {
   answering: ReadonlySet<string>;
   /** The call shown in the call panel, not an orphan. */
   currentCallId: string | null;
-  isMe(answeredBy: string | null): boolean;
+  isMe(call: Call): boolean;
   hasOlder: boolean;
   loadingOlder: boolean;
 }
@@ -122,7 +122,8 @@ export class CallListView {
   private row(call: Call, state: CallListState): HTMLLIElement {
     const number = formatPhone(remoteParty(call));
     const inbound = call.direction === "inbound";
-    const mine = state.isMe(call.answeredBy);
+    const mine = state.isMe(call);
+    const holder = answeredByLabel(call, mine);
     let meta: (Node | string)[];
     let action: HTMLElement | null = null;
 
@@ -148,14 +149,14 @@ export class CallListView {
       const reason = call.endReason ? END_LABEL[call.endReason] : "Ended";
       meta = [
         missed ? `Missed (${reason.toLowerCase()})` : reason,
-        call.answeredBy ? ` · ${mine ? "you" : call.answeredBy}` : "",
+        holder ? ` · ${holder}` : "",
         ` · ${formatClock(call.createdAt)}`,
         duration ? ` · ${duration}` : "",
       ];
     } else {
       meta = [
         statusLabel(call),
-        call.answeredBy ? ` · ${mine ? "you" : call.answeredBy}` : "",
+        holder ? ` · ${holder}` : "",
         " · ",
         since(call.answeredAt ?? call.createdAt),
       ];

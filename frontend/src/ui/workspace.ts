@@ -4,7 +4,7 @@ import { ApiError, type ApiClient } from "../api/client";
 import type { Call } from "../api/types";
 import type { Auth, AuthError } from "../auth/auth";
 import type { CallKind, CallSession as CallSessionType, JoinSource } from "../call/call-session";
-import { remoteParty } from "../calls/describe";
+import { isAnsweredBy, remoteParty } from "../calls/describe";
 import { CallPoller } from "../calls/poller";
 import { backgroundSafeSchedule } from "../calls/schedule";
 import { CallAlerts } from "./alerts";
@@ -127,7 +127,7 @@ export class Workspace {
           "div",
           { class: "account" },
           this.soundButton,
-          h("span", { class: "agent-name" }, agent?.email ?? agent?.username ?? ""),
+          h("span", { class: "agent-name" }, agent?.email ?? ""),
           h("button", { type: "button", class: "button subtle", onclick: () => this.signOut() }, "Sign out"),
         ),
       ),
@@ -223,7 +223,7 @@ export class Workspace {
       busy: this.inCall || this.starting,
       answering: this.answering,
       currentCallId: this.session?.view.phase === "ended" ? null : (this.session?.callId ?? null),
-      isMe: (answeredBy) => !!answeredBy && !!agent && (answeredBy === agent.email || answeredBy === agent.username),
+      isMe: (call) => isAnsweredBy(call, agent),
       hasOlder: this.nextCursor !== null,
       loadingOlder: this.loadingOlder,
     });
@@ -409,7 +409,7 @@ export class Workspace {
       return;
     }
     this.poller.stop();
-    this.auth.signOut();
+    void this.auth.signOut(); // revokes the refresh token, then leaves for the logout page whatever happens
   }
 
   private onSignedOut(error: AuthError): void {
