@@ -6,20 +6,24 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.error import HTTPError
+from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.request import Request, urlopen
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS
-from tests.browser.fakes.backend import FakeBackend
+from tests.browser.fakes.backend import AGENT, CLIENT_ID, FakeBackend
+from tests.browser.fakes.meeting_api import BOB_SUB
 from tests.browser.helpers import AI_HZ, CALLER_HZ, screenshot, sign_in, wait_for, wait_tone
 
 pytestmark = pytest.mark.browser
 
 
+SUBS = {"ana@example.com": AGENT.sub, "bob@example.com": BOB_SUB}
 HISTORY = [
-    # number, direction, end reason, answered by, minutes ago, talk seconds
+    # number, direction, end reason, answered by (e-mail; the record holds the sub too), minutes ago, talk seconds
     ("+15555550188", "inbound", "caller_hung_up", "ana@example.com", 42, 312),
     ("+442071838750", "outbound", "agent_hung_up", "ana@example.com", 35, 95),
     ("+15555550131", "inbound", "transferred", "bob@example.com", 18, 201),
@@ -34,7 +38,7 @@ def seed_history(fakes: FakeBackend) -> None:
             number,
             direction=direction,
             end_reason=reason,
-            answered_by=by,
+            answered_by=(SUBS[by], by) if by else None,
             minutes_ago=minutes_ago,
             talk_seconds=talk,
         )
@@ -57,8 +61,14 @@ def test_sign_in_uses_managed_login_with_pkce(page: Page, fakes: FakeBackend, sc
     # The API gets the ID token (the one that carries the agent's e-mail), never the access token.
     bearer = [r.headers["Authorization"].removeprefix("Bearer ") for r in fakes.api.requests]
     assert bearer
-    assert all(fakes.tokens.agent_for(token) is not None for token in bearer)
-    assert not any(token.startswith("at-") for token in bearer)
+    assert {(fakes.tokens.claims_for(token) or {}).get("token_use") for token in bearer} == {"id"}
+    claims = fakes.tokens.claims_for(bearer[0]) or {}
+    assert {name: claims.get(name) for name in ("sub", "email", "email_verified", "aud")} == {
+        "sub": AGENT.sub,
+        "email": AGENT.email,
+        "email_verified": "true",  # API Gateway passes every claim as a string
+        "aud": CLIENT_ID,
+    }
     # Polling runs on a worker's timer, which a hidden tab does not throttle to once a minute.
     assert any("tick-worker" in worker.url for worker in page.workers)
 
@@ -261,11 +271,72 @@ def test_broken_config_is_reported_to_the_operator(page: Page, fakes: FakeBacken
     expect(alert).to_contain_text("userPoolId is in a different region than region")
 
 
-def test_sign_out_goes_through_the_logout_endpoint(page: Page, fakes: FakeBackend) -> None:
+def refresh_with(fakes: FakeBackend, refresh_token: str) -> tuple[int, dict[str, object]]:
+    """What Cognito's token endpoint answers to a refresh with this token, asked from outside the browser."""
+    form = urlencode({"grant_type": "refresh_token", "client_id": CLIENT_ID, "refresh_token": refresh_token})
+    request = Request(
+        fakes.urls["cognito"] + "/oauth2/token",
+        data=form.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        with urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def saved_refresh_token(page: Page) -> str:
+    return str(page.evaluate("() => JSON.parse(sessionStorage.getItem('calldesk.tokens')).refreshToken"))
+
+
+def test_sign_out_revokes_the_refresh_token_then_goes_through_the_logout_endpoint(
+    page: Page, fakes: FakeBackend
+) -> None:
     sign_in(page, fakes)
+    refresh_token = saved_refresh_token(page)
+    assert refresh_with(fakes, refresh_token)[0] == 200  # a copy of it renews the session, until sign-out
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    paths = [r.path.split("?")[0] for r in fakes.cognito.requests]
+    assert paths.index("/oauth2/revoke") < paths.index("/logout")
+    revoke = next(r for r in fakes.cognito.requests if r.path == "/oauth2/revoke")
+    assert json.loads(revoke.body) == {"token": refresh_token, "client_id": CLIENT_ID}
+    assert revoke.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert "Authorization" not in revoke.headers
+    assert fakes.cognito.revoked == [refresh_token]
+    assert refresh_with(fakes, refresh_token) == (400, {"error": "invalid_grant"})
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_the_api_takes_the_id_token_and_refuses_the_access_token(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    saved = page.evaluate("() => JSON.parse(sessionStorage.getItem('calldesk.tokens'))")
+
+    def list_calls(token: str) -> tuple[int, dict[str, object]]:
+        request = Request(fakes.urls["api"] + "/calls", headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urlopen(request, timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except HTTPError as refused:
+            return refused.code, json.loads(refused.read())
+
+    assert list_calls(saved["idToken"])[0] == 200
+    status, body = list_calls(saved["accessToken"])
+    assert status == 401 and body["error"]["code"] == "unauthorized"  # type: ignore[index]
+
+
+def test_a_failed_revocation_still_signs_the_agent_out_and_says_so(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    fakes.cognito.revoke_failure = 503
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert any(r.path.startswith("/logout?") for r in fakes.cognito.requests)
+    assert page.evaluate("() => sessionStorage.getItem('calldesk.tokens')") is None
+    wait_for(lambda: any("could not revoke" in text for text in warnings), "the console warning")
     page.reload()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 

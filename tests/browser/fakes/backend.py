@@ -21,8 +21,9 @@ from tests.browser.fakes.web import StaticSite
 
 T = TypeVar("T")
 
-# Cognito names users of an e-mail sign-in pool with a generated id; only the ID token carries the e-mail.
-AGENT = Agent(email="ana@example.com", username="6f0d2a8e-5b1c-4c57-9a61-2f3c8e7d4b10")
+# Cognito names users of an e-mail sign-in pool with a generated id (their sub); only the ID token carries
+# the e-mail.
+AGENT = Agent(email="ana@example.com", sub="6f0d2a8e-5b1c-4c57-9a61-2f3c8e7d4b10")
 CLIENT_ID = "fakeclient0123456789abcdef"
 
 

@@ -1,5 +1,6 @@
 """Fake Cognito managed login: authorize redirects straight back with a code, the token endpoint
-checks the PKCE verifier (S256), refresh issues new access tokens, logout redirects back."""
+checks the PKCE verifier (S256), refresh issues new tokens, /oauth2/revoke revokes a refresh token as
+Cognito documents it (after which refreshing with it is invalid_grant), logout redirects back."""
 
 from __future__ import annotations
 
@@ -26,33 +27,39 @@ def _redirect(location: str) -> web.Response:
 @dataclass
 class Agent:
     email: str
-    username: str
+    #: Cognito's `sub`; in a pool whose users sign in with their e-mail it is also the generated user name.
+    sub: str
+    email_verified: bool = True
 
 
 @dataclass
 class TokenRegistry:
-    """The tokens the fake API accepts: ID tokens, as the real API's JWT authorizer is set up for (their
-    audience is the app client and they carry the agent's e-mail). Access tokens are issued but refused,
-    so a client that sent one would fail the tests."""
+    """The JWTs Cognito issued and that have not expired: what API Gateway's JWT authorizer lets through.
+    Like the real authorizer it takes ID and access tokens alike (an access token's `client_id` is the app
+    client); the fake API then applies the meeting API's own rule to the claims, which takes ID tokens only.
+    Like the real authorizer it knows nothing of revocation: a JWT works until it expires."""
 
     expires_in: int = 3600
-    _access: dict[str, tuple[Agent, float]] = field(default_factory=dict)
+    _issued: dict[str, tuple[dict[str, object], float]] = field(default_factory=dict)
 
-    def issue(self, agent: Agent, claims: dict[str, object]) -> str:
+    def issue(self, claims: dict[str, object]) -> str:
         payload = {**claims, "jti": secrets.token_urlsafe(12), "exp": int(time.time()) + self.expires_in}
         token = ".".join([_b64url(b'{"alg":"none"}'), _b64url(json.dumps(payload).encode()), _b64url(b"sig")])
-        self._access[token] = (agent, time.time() + self.expires_in)
+        self._issued[token] = (payload, time.time() + self.expires_in)
         return token
 
-    def agent_for(self, token: str) -> Agent | None:
-        found = self._access.get(token)
+    def claims_for(self, token: str) -> dict[str, str] | None:
+        """The claims as API Gateway hands them to the Lambda (every value a string), or None: 401."""
+        found = self._issued.get(token)
         if not found or found[1] < time.time():
             return None
-        return found[0]
+        return {
+            key: value if isinstance(value, str) else json.dumps(value) for key, value in found[0].items()
+        }
 
     def revoke_all(self) -> None:
-        """Every access token stops working (as if expired): the client must refresh."""
-        self._access.clear()
+        """Every token stops working (as if expired): the client must refresh."""
+        self._issued.clear()
 
 
 class FakeCognito:
@@ -64,6 +71,11 @@ class FakeCognito:
         self.requests: list[RequestRecord] = []
         self.deny_next_sign_in = False
         self.refresh_refused = False
+        #: EnableTokenRevocation of the app client (the stack turns it on).
+        self.revocation_enabled = True
+        #: Answer /oauth2/revoke with this status instead (Cognito failing), or None.
+        self.revoke_failure: int | None = None
+        self.revoked: list[str] = []
         self._codes: dict[str, dict[str, str]] = {}
         self._refresh_tokens: set[str] = set()
 
@@ -71,6 +83,7 @@ class FakeCognito:
         app = web.Application(middlewares=[cors_middleware(self.web_origin, "Content-Type")])
         app.router.add_get("/oauth2/authorize", self.authorize)
         app.router.add_post("/oauth2/token", self.token)
+        app.router.add_post("/oauth2/revoke", self.revoke)
         app.router.add_get("/logout", self.logout)
         return app
 
@@ -130,6 +143,35 @@ class FakeCognito:
             return web.json_response(self._tokens(None))
         return web.json_response({"error": "unsupported_grant_type"}, status=400)
 
+    async def revoke(self, request: web.Request) -> web.Response:
+        """POST /oauth2/revoke as Cognito's developer guide documents it: a public client sends `token` and
+        `client_id` form-encoded; 200 with an empty body when revoked, or for a token it does not know;
+        400 invalid_request without a token or with revocation off for the client; 400
+        unsupported_token_type for a token that is not a refresh token; 401 invalid_client."""
+        form = await request.post()
+        self.requests.append(
+            RequestRecord("POST", request.path, dict(request.headers), json.dumps(dict(form)))
+        )
+        if self.revoke_failure is not None:
+            return web.json_response({"error": "server_error"}, status=self.revoke_failure)
+        if request.content_type != "application/x-www-form-urlencoded" or not form.get("token"):
+            return web.json_response({"error": "invalid_request"}, status=400)
+        if (
+            form.get("client_id") != self.client_id
+            or "client_secret" in form
+            or "Authorization" in request.headers
+        ):
+            return web.json_response({"error": "invalid_client"}, status=401)
+        if not self.revocation_enabled:
+            return web.json_response({"error": "invalid_request"}, status=400)
+        token = str(form["token"])
+        if self.tokens.claims_for(token) is not None:  # an ID or access token
+            return web.json_response({"error": "unsupported_token_type"}, status=400)
+        if token in self._refresh_tokens:
+            self._refresh_tokens.discard(token)
+            self.revoked.append(token)
+        return web.Response(status=200)
+
     async def logout(self, request: web.Request) -> web.Response:
         self.requests.append(RequestRecord("GET", request.path_qs, dict(request.headers), ""))
         if (
@@ -141,17 +183,34 @@ class FakeCognito:
 
     def _tokens(self, refresh: str | None) -> dict[str, object]:
         # As Cognito shapes them for a pool whose users sign in with their e-mail: the user name is a
-        # generated id, the e-mail is a claim of the ID token only.
-        claims = {
-            "sub": "agent-sub",
+        # generated id (the sub), the e-mail and email_verified are claims of the ID token only, whose
+        # audience is the app client; the access token names the client in `client_id` and has no `aud`.
+        issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_FakePool"
+        now = int(time.time())
+        id_claims = {
+            "sub": self.agent.sub,
             "email": self.agent.email,
-            "cognito:username": self.agent.username,
+            "email_verified": self.agent.email_verified,
+            "cognito:username": self.agent.sub,
             "aud": self.client_id,
+            "iss": issuer,
             "token_use": "id",
+            "auth_time": now,
+            "iat": now,
+        }
+        access_claims = {
+            "sub": self.agent.sub,
+            "client_id": self.client_id,
+            "iss": issuer,
+            "token_use": "access",
+            "scope": "openid email profile",
+            "username": self.agent.sub,
+            "auth_time": now,
+            "iat": now,
         }
         body: dict[str, object] = {
-            "access_token": f"at-{secrets.token_urlsafe(16)}",
-            "id_token": self.tokens.issue(self.agent, claims),
+            "access_token": self.tokens.issue(access_claims),
+            "id_token": self.tokens.issue(id_claims),
             "expires_in": self.tokens.expires_in,
             "token_type": "Bearer",
         }

@@ -15,14 +15,17 @@ from typing import Any
 from aiohttp import web
 
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, utc_now
+from meeting_api.agents import Agent
+from meeting_api.errors import EmailNotVerified, Unauthenticated
 from tests.browser.fakes.azure_realtime import CALLS_PATH, SecretRegistry
 from tests.browser.fakes.chime_media import FakeChimeMedia
-from tests.browser.fakes.cognito import Agent, TokenRegistry
+from tests.browser.fakes.cognito import TokenRegistry
 from tests.browser.fakes.http import RequestRecord, cors_middleware, json_error
 
 CALLER_HZ = 440.0
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 NOT_FOUND = ("call_not_found", "No such call.")
+BOB_SUB = "0b0b7e1c-2d3f-4a5b-8c6d-7e8f9a0b1c2d"  # a colleague, when a test makes someone else answer first
 
 
 class FakeMeetingApi:
@@ -78,11 +81,11 @@ class FakeMeetingApi:
         *,
         direction: str,
         end_reason: str,
-        answered_by: str | None,
+        answered_by: tuple[str, str] | None,
         minutes_ago: float,
         talk_seconds: int,
     ) -> CallRecord:
-        """A finished call in the history, for realistic lists and screenshots."""
+        """A finished call in the history, for realistic lists and screenshots; `answered_by` is (sub, e-mail)."""
         start = utc_now() - timedelta(minutes=minutes_ago)
         inbound = direction == "inbound"
         line = "+15555550100"
@@ -98,7 +101,8 @@ class FakeMeetingApi:
         return self._update(
             call.call_id,
             created_at=iso(start),
-            answered_by=answered_by,
+            answered_by=answered_by[0] if answered_by else None,
+            answered_by_email=answered_by[1] if answered_by else None,
             answered_at=iso(answered) if answered else None,
             ended_at=iso(ended),
             end_reason=EndReason(end_reason),
@@ -109,8 +113,14 @@ class FakeMeetingApi:
         if call.meeting_id:
             await self.chime.end_meeting(call.meeting_id)
 
-    def answered_elsewhere(self, call_id: str, by: str) -> None:
-        self._update(call_id, status=CallStatus.IN_PROGRESS, answered_by=by, answered_at=iso(utc_now()))
+    def answered_elsewhere(self, call_id: str, by_sub: str, by_email: str) -> None:
+        self._update(
+            call_id,
+            status=CallStatus.IN_PROGRESS,
+            answered_by=by_sub,
+            answered_by_email=by_email,
+            answered_at=iso(utc_now()),
+        )
 
     # ---- handlers ----
 
@@ -118,12 +128,20 @@ class FakeMeetingApi:
         return web.json_response({"status": "ok"})
 
     async def _agent(self, request: web.Request) -> Agent | web.Response:
-        """The signed-in agent, or the 401 API Gateway's JWT authorizer would answer."""
+        """The signed-in agent: the 401 API Gateway's JWT authorizer answers for a token it does not
+        accept, then the meeting API's own rule (ID tokens only, verified e-mail) over the claims."""
         body = await request.text() if request.can_read_body else ""
         self.requests.append(RequestRecord(request.method, request.path_qs, dict(request.headers), body))
         auth = request.headers.get("Authorization", "")
-        agent = self.tokens.agent_for(auth.removeprefix("Bearer ")) if auth.startswith("Bearer ") else None
-        return agent or web.json_response({"message": "Unauthorized"}, status=401)
+        claims = self.tokens.claims_for(auth.removeprefix("Bearer ")) if auth.startswith("Bearer ") else None
+        if claims is None:
+            return web.json_response({"message": "Unauthorized"}, status=401)
+        try:
+            return Agent.from_claims(claims)
+        except Unauthenticated as refused:
+            return json_error(401, "unauthorized", refused.message)
+        except EmailNotVerified as refused:
+            return json_error(403, "email_not_verified", refused.message)
 
     async def _agent_and_call(self, request: web.Request) -> tuple[Agent, CallRecord] | web.Response:
         agent = await self._agent(request)
@@ -159,19 +177,25 @@ class FakeMeetingApi:
             return found
         agent, call = found
         if self.lose_next_answer == "taken":
-            self.answered_elsewhere(call.call_id, "bob@example.com")
+            self.answered_elsewhere(call.call_id, BOB_SUB, "bob@example.com")
         elif self.lose_next_answer == "gone":
             self._end(call.call_id, EndReason.CALLER_HUNG_UP)
         self.lose_next_answer = None
         call = self.calls[call.call_id]
         if call.status == CallStatus.ENDED:
             return json_error(409, "call_not_ringing", "The caller has hung up.")
-        if call.answered_by and call.answered_by != agent.email:
-            return json_error(409, "call_taken", f"{call.answered_by} answered this call.")
+        if call.answered_by and call.answered_by != agent.id:
+            return json_error(
+                409, "call_taken", f"{call.answerer_email or 'Another agent'} answered this call."
+            )
         if call.status != CallStatus.RINGING:
             return json_error(409, "call_not_ringing", "The call is not waiting for an agent.")
         call = self._update(
-            call.call_id, status=CallStatus.IN_PROGRESS, answered_by=agent.email, answered_at=iso(utc_now())
+            call.call_id,
+            status=CallStatus.IN_PROGRESS,
+            answered_by=agent.id,
+            answered_by_email=agent.email,
+            answered_at=iso(utc_now()),
         )
         return web.json_response({"call": call.to_view(), **self._join_info(call.meeting_id, agent)})
 
@@ -180,10 +204,14 @@ class FakeMeetingApi:
         if isinstance(found, web.Response):
             return found
         agent, call = found
-        if call.status != CallStatus.ENDED and call.answered_by == agent.email:
+        if call.status != CallStatus.ENDED and call.answered_by == agent.id:
             if call.direction == Direction.INBOUND:
                 call = self._update(
-                    call.call_id, status=CallStatus.RINGING, answered_by=None, answered_at=None
+                    call.call_id,
+                    status=CallStatus.RINGING,
+                    answered_by=None,
+                    answered_by_email=None,
+                    answered_at=None,
                 )
             else:
                 call = self._end(call.call_id, EndReason.AGENT_HUNG_UP)
@@ -231,7 +259,11 @@ class FakeMeetingApi:
         meeting = self.chime.create_meeting(CALLER_HZ)
         call = self._new_call(Direction.OUTBOUND, "+15555550100", to, CallStatus.DIALING, meeting.meeting_id)
         call = self._update(
-            call.call_id, answered_by=agent.email, answered_at=iso(utc_now()), placed_by=agent.email
+            call.call_id,
+            answered_by=agent.id,
+            answered_by_email=agent.email,
+            answered_at=iso(utc_now()),
+            placed_by=agent.id,
         )
 
         async def callee_answers() -> None:
@@ -283,7 +315,7 @@ class FakeMeetingApi:
         meeting = self.chime.meetings[meeting_id or ""]
         return {
             "meeting": self.chime.meeting_object(meeting),
-            "attendee": self.chime.add_attendee(meeting, agent.email),
+            "attendee": self.chime.add_attendee(meeting, agent.email or agent.id),
         }
 
     def _new_call(
