@@ -27,7 +27,7 @@ async function main(container: HTMLElement): Promise<void> {
     return;
   }
   if (!auth.signedIn && !auth.restore()) {
-    renderSignIn(container, auth);
+    renderSignIn(container, auth, auth.takeSignOutNotice() ?? undefined);
     return;
   }
   new Workspace(container, new ApiClient(config.apiUrl, auth), auth).start();

@@ -337,6 +337,7 @@ def test_a_failed_revocation_still_signs_the_agent_out_and_says_so(page: Page, f
     assert any(r.path.startswith("/logout?") for r in fakes.cognito.requests)
     assert page.evaluate("() => sessionStorage.getItem('calldesk.tokens')") is None
     wait_for(lambda: any("could not revoke" in text for text in warnings), "the console warning")
+    expect(page.get_by_role("alert")).to_contain_text("could not be reached to revoke your session")
     page.reload()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 

@@ -192,6 +192,7 @@ describe("Auth", () => {
     ]);
     expect(h.auth.signedIn).toBe(false);
     expect(h.store.has("calldesk.tokens")).toBe(false);
+    expect(h.auth.takeSignOutNotice()).toBeNull();
   });
 
   it.each<[string, Answer]>([
@@ -208,6 +209,10 @@ describe("Auth", () => {
     expect(h.auth.signedIn).toBe(false);
     expect(h.store.has("calldesk.tokens")).toBe(false);
     expect(h.timeline.at(-1)).toBe("navigate /logout");
+    // Back from the logout page, the sign-in screen says so, once.
+    const back = new Auth(config, h.deps);
+    expect(back.takeSignOutNotice()).toContain("could not be reached to revoke");
+    expect(back.takeSignOutNotice()).toBeNull();
   });
 
   it("has nothing to revoke without a refresh token", async () => {
@@ -216,6 +221,7 @@ describe("Auth", () => {
     expect(await h.auth.signOut()).toEqual({ revoked: true });
     expect(h.revocations).toHaveLength(0);
     expect(h.timeline.at(-1)).toBe("navigate /logout");
+    expect(h.auth.takeSignOutNotice()).toBeNull();
   });
 
   describe("a refresh the service cannot answer right now", () => {

@@ -51,6 +51,11 @@ export interface AuthDeps {
 
 const TOKENS_KEY = "calldesk.tokens";
 const PENDING_KEY = "calldesk.signin";
+/** Survives the trip through the logout page, to tell the agent their session token was not revoked. */
+const SIGN_OUT_NOTICE_KEY = "calldesk.signout";
+const NOT_REVOKED =
+  "You are signed out here, but the sign-in service could not be reached to revoke your session: " +
+  "it stays valid until it expires, at most 30 days from your sign-in.";
 /** Refresh this long before expiry, so no request goes out with a token about to lapse. */
 const REFRESH_MARGIN_MS = 120_000;
 const PENDING_MAX_AGE_MS = 15 * 60_000;
@@ -218,7 +223,8 @@ export class Auth {
    * Sign out: revoke the refresh token (else it renews the session for up to 30 days, wherever a copy
    * of it is), then forget the tokens here and end the managed-login session. A revocation that fails
    * (offline, Cognito down, timeout) does not leave the agent half signed in: this tab forgets the tokens
-   * and goes to the logout endpoint all the same, and a console warning says the token was not revoked.
+   * and goes to the logout endpoint all the same; the sign-in page then says the token was not revoked
+   * (`takeSignOutNotice`), and so does a console warning.
    */
   async signOut(): Promise<{ revoked: boolean }> {
     const refreshToken = this.tokens?.refreshToken ?? null;
@@ -228,6 +234,7 @@ export class Auth {
       if (refreshToken) revoked = await this.revoke(refreshToken);
     } finally {
       this.clear();
+      if (!revoked) this.deps.storage.setItem(SIGN_OUT_NOTICE_KEY, NOT_REVOKED);
       const params = new URLSearchParams({ client_id: this.config.userPoolClientId, logout_uri: this.redirectUri });
       this.deps.navigate(`${this.config.cognitoDomain}/logout?${params}`);
     }
@@ -235,6 +242,13 @@ export class Auth {
       console.warn("Signed out here, but could not revoke the refresh token; it stays valid until it expires.");
     }
     return { revoked };
+  }
+
+  /** What the last sign-out has to tell the agent (once), or null. */
+  takeSignOutNotice(): string | null {
+    const notice = this.deps.storage.getItem(SIGN_OUT_NOTICE_KEY);
+    this.deps.storage.removeItem(SIGN_OUT_NOTICE_KEY);
+    return notice;
   }
 
   /** Cognito's revocation endpoint, as a public client (no secret): `token` and `client_id`, form-encoded. */
