@@ -1,0 +1,209 @@
+"""A deployed line, offline: stacks' outputs (botocore Stubber), moto (DynamoDB, IAM, Secrets Manager), the
+fake Chime endpoint, the SMA emulator playing both legs through the real call-control handler, and /health.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from scripts.verify import AwsClients
+from simulator.environment import OUR_NUMBER, SMA_ID, TABLE, LocalAws, local_aws
+from simulator.fake_chime import FakeChime
+from simulator.scenarios import Simulation
+from simulator.sma import Behaviour, SimCall
+from stacks.settings import Settings, settings_from_context
+from telephony_provider.service_linked_role import ROLE_NAME, SERVICE
+
+PREFIX = "phoneline"
+
+
+class HealthEndpoint:
+    """The meeting API's /health on loopback; `status` and `body` say what it answers."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.body = json.dumps({"status": "ok"})
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                found = self.path == "/prod/health"
+                data = (endpoint.body if found else '{"message":"Not Found"}').encode()
+                self.send_response(endpoint.status if found else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def api_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/prod/"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class PhoneNetwork:
+    """What the phone network does between two polls of verify: verify's `sleep` lets it move on.
+
+    A call placed through CreateSipMediaApplicationCall is dialed; when it is to our own number, the SIP
+    rule (if `routes_to_sma`) brings it back to the SMA as an inbound call, whose answer answers the
+    outbound leg. When one leg ends, the other party hears the hang-up.
+    """
+
+    sim: Simulation
+    routes_to_sma: bool = True
+    now: float = 0.0
+    outbound: SimCall | None = None
+    inbound: SimCall | None = None
+    dialed: set[str] = field(default_factory=set)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        sma = self.sim.sma
+        sma.drain()
+        for call in list(sma.calls.values()):
+            if call.direction == "outbound" and call.transaction_id not in self.dialed:
+                self.dialed.add(call.transaction_id)
+                self.outbound = call
+                sma.dial(call)
+                if call.phone.to_number == OUR_NUMBER and self.routes_to_sma:
+                    self.inbound = sma.inbound_call(call.phone.from_number, call.phone.to_number)
+                    sma.far_end_answers(call)
+                return
+        if self.outbound and self.inbound:
+            if not self.outbound.live and self.inbound.phone.connected:
+                sma.phone_hangs_up(self.inbound)
+            elif not self.inbound.live and self.outbound.phone.connected:
+                sma.phone_hangs_up(self.outbound)
+            sma.drain()
+
+
+def stack(name: str, outputs: dict[str, str], status: str = "CREATE_COMPLETE") -> dict[str, Any]:
+    return {
+        "StackName": name,
+        "CreationTime": datetime(2026, 11, 1, tzinfo=UTC),
+        "StackStatus": status,
+        "Outputs": [{"OutputKey": key, "OutputValue": value} for key, value in outputs.items()],
+    }
+
+
+@dataclass
+class DeployedLine:
+    local: LocalAws
+    health: HealthEndpoint
+    settings: Settings
+    clients: AwsClients
+    stubber: Stubber
+    secret_arn: str
+    lines: list[str] = field(default_factory=list)
+    _network: PhoneNetwork | None = None
+
+    @property
+    def chime(self) -> FakeChime:
+        return self.local.chime
+
+    @property
+    def network(self) -> PhoneNetwork:
+        """The SMA emulator and the real handler, built only for tests that dial (they take a while)."""
+        if self._network is None:
+            self._network = PhoneNetwork(Simulation(self.local, behaviour=Behaviour()))
+        return self._network
+
+    def close(self) -> None:
+        if self._network is not None:
+            self._network.sim.close()
+
+    def deployed(self, *, telephony_status: str = "CREATE_COMPLETE") -> None:
+        """DescribeStacks answers for the three stacks, in the order verify reads them."""
+        outputs = {
+            "telephony": {
+                "PhoneNumber": OUR_NUMBER,
+                "SipMediaApplicationId": SMA_ID,
+                "CallsTable": TABLE,
+                "Region": "us-east-1",
+            },
+            "meeting-api": {"ApiUrl": self.health.api_url, "AzureOpenAiSecretArn": self.secret_arn},
+            "web-hosting": {"WebClientUrl": "https://d111111abcdef8.cloudfront.net"},
+        }
+        for part, values in outputs.items():
+            name = f"{PREFIX}-{part}"
+            status = telephony_status if part == "telephony" else "CREATE_COMPLETE"
+            self.stubber.add_response(
+                "describe_stacks", {"Stacks": [stack(name, values, status)]}, {"StackName": name}
+            )
+            if status != "CREATE_COMPLETE":
+                return
+
+    def out(self, line: str) -> None:
+        self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture(scope="session")
+def shared_chime() -> Iterator[FakeChime]:
+    fake = FakeChime()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def line(shared_chime: FakeChime) -> Iterator[DeployedLine]:
+    """Everything healthy: number assigned, Chime voice role present, Azure key set, /health ok."""
+    shared_chime.reset()
+    health = HealthEndpoint()
+    with local_aws(chime=shared_chime) as local:
+        shared_chime.phone_numbers[OUR_NUMBER] = "Assigned"
+        iam = boto3.client("iam")
+        iam.create_role(
+            RoleName=ROLE_NAME,
+            Path=f"/aws-service-role/{SERVICE}/",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )
+        secret_arn = boto3.client("secretsmanager").create_secret(
+            Name="azure-openai", SecretString=json.dumps({"apiKey": "k" * 32})
+        )["ARN"]
+        clients = AwsClients.create("us-east-1")
+        cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+        stubber = Stubber(cloudformation)
+        stubber.activate()
+        deployed = DeployedLine(
+            local=local,
+            health=health,
+            settings=settings_from_context({"prefix": PREFIX, "phoneAreaCode": "206"}),
+            clients=replace(clients, cloudformation=cloudformation),
+            stubber=stubber,
+            secret_arn=secret_arn,
+        )
+        try:
+            yield deployed
+        finally:
+            stubber.deactivate()
+            deployed.close()
+            health.stop()
