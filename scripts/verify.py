@@ -142,7 +142,9 @@ def cost_lines(settings: Settings) -> list[str]:
         greeting_characters=len(settings.call_control.greeting_text),
     )
     lines = [f"  {label}: ${amount:.4f}" for label, amount in items]
-    lines.append(f"  total about ${sum(amount for _, amount in items):.2f} (AWS list prices, {PRICES_READ})")
+    lines.append(
+        f"  total about ${sum(amount for _, amount in items):.3f} (AWS list prices read {PRICES_READ})"
+    )
     return lines
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,19 +63,21 @@ class HealthEndpoint:
 
 @dataclass
 class PhoneNetwork:
-    """What the phone network does between two polls of verify: verify's `sleep` lets it move on.
+    """What the phone network does between two polls of verify: each `sleep` of verify is one step.
 
-    A call placed through CreateSipMediaApplicationCall is dialed; when it is to our own number, the SIP
-    rule (if `routes_to_sma`) brings it back to the SMA as an inbound call, whose answer answers the
-    outbound leg. When one leg ends, the other party hears the hang-up.
+    A call placed through CreateSipMediaApplicationCall is dialed (it rings); when it is to our own
+    number, the SIP rule (if `routes_to_sma`) brings it to the SMA as an inbound call, which joins its
+    meeting a step later; the next step the outbound leg is answered. When one leg ends, the other party
+    hears the hang-up.
     """
 
     sim: Simulation
     routes_to_sma: bool = True
+    busy: bool = False  # another number named with --to answers busy
     now: float = 0.0
     outbound: SimCall | None = None
     inbound: SimCall | None = None
-    dialed: set[str] = field(default_factory=set)
+    steps: list[Callable[[], None]] = field(default_factory=list)
 
     def monotonic(self) -> float:
         return self.now
@@ -84,21 +86,37 @@ class PhoneNetwork:
         self.now += seconds
         sma = self.sim.sma
         sma.drain()
-        for call in list(sma.calls.values()):
-            if call.direction == "outbound" and call.transaction_id not in self.dialed:
-                self.dialed.add(call.transaction_id)
-                self.outbound = call
-                sma.dial(call)
-                if call.phone.to_number == OUR_NUMBER and self.routes_to_sma:
-                    self.inbound = sma.inbound_call(call.phone.from_number, call.phone.to_number)
-                    sma.far_end_answers(call)
-                return
-        if self.outbound and self.inbound:
+        if self.outbound is None:
+            self.outbound = next((call for call in sma.calls.values() if call.direction == "outbound"), None)
+            if self.outbound is not None:
+                sma.dial(self.outbound)
+                if self.outbound.phone.to_number == OUR_NUMBER and self.routes_to_sma:
+                    self.steps += [self._ring_our_number, sma.release_held_events, self._answer]
+                elif self.busy:
+                    self.steps.append(self._busy)
+            return
+        if self.steps:
+            self.steps.pop(0)()
+            return
+        if self.inbound is not None:
             if not self.outbound.live and self.inbound.phone.connected:
                 sma.phone_hangs_up(self.inbound)
             elif not self.inbound.live and self.outbound.phone.connected:
                 sma.phone_hangs_up(self.outbound)
             sma.drain()
+
+    def _ring_our_number(self) -> None:
+        assert self.outbound is not None
+        self.sim.sma.behaviour.hold_join_success = True  # the inbound leg stays connecting for a step
+        self.inbound = self.sim.sma.inbound_call(self.outbound.phone.from_number, OUR_NUMBER)
+
+    def _busy(self) -> None:
+        assert self.outbound is not None
+        self.sim.sma.far_end_rejects(self.outbound, 486)
+
+    def _answer(self) -> None:
+        assert self.outbound is not None
+        self.sim.sma.far_end_answers(self.outbound)
 
 
 def stack(name: str, outputs: dict[str, str], status: str = "CREATE_COMPLETE") -> dict[str, Any]:

@@ -44,6 +44,16 @@ def records(line: DeployedLine) -> list[tuple[Direction, CallStatus, EndReason |
     return sorted((call.direction, call.status, call.end_reason) for call in calls)
 
 
+def followed(printed: str) -> dict[str, list[str]]:
+    """The states verify reported for each leg, in order."""
+    states: dict[str, list[str]] = {}
+    for text in printed.splitlines():
+        match text.split():
+            case [("outbound" | "inbound") as leg, _, status]:
+                states.setdefault(leg, []).append(status)
+    return states
+
+
 def dialed(line: DeployedLine) -> int:
     return len(line.chime.calls_to("CreateSipMediaApplicationCall"))
 
@@ -71,8 +81,11 @@ def test_a_loopback_call_goes_through_every_state_and_leaves_no_meeting(
         (OUR_NUMBER, OUR_NUMBER)
     ]
     assert sorted(placed[0].params["ArgumentsMap"]) == ["callId", "joinToken", "meetingId"]
-    for state in ("outbound", "dialing", "ringing", "in_progress", "ended", "inbound"):
-        assert state in printed
+    assert followed(printed) == {
+        "outbound": ["dialing", "ringing", "in_progress", "ended"],
+        "inbound": ["connecting", "ringing", "ended"],
+    }
+    assert printed.index("It costs:") < printed.index("dialed:")
     assert records(line) == [
         (Direction.INBOUND, CallStatus.ENDED, EndReason.CALLER_HUNG_UP),
         (Direction.OUTBOUND, CallStatus.ENDED, EndReason.AGENT_HUNG_UP),
@@ -133,6 +146,31 @@ def test_an_account_closed_to_sip_media_applications_is_pointed_to_the_maintenan
     assert "PSTN Audio Maintenance Mode Exception" in message and "ForbiddenException" in message
     assert line.chime.meetings == {}  # the API's own undo ran: the meeting is gone, the record failed
     assert records(line) == [(Direction.OUTBOUND, CallStatus.ENDED, EndReason.FAILED)]
+
+
+def test_an_iam_denial_of_dialing_is_not_mistaken_for_a_closed_account(line: DeployedLine) -> None:
+    line.deployed()
+    line.chime.fail_next(
+        "CreateSipMediaApplicationCall",
+        "AccessDeniedException",
+        message="User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: "
+        "chime:CreateSipMediaApplicationCall on resource: arn:aws:chime:us-east-1:123456789012:sma/sim-sma",
+    )
+
+    message = failure(line)
+
+    assert "IAM denied chime:CreateSipMediaApplicationCall" in message
+    assert "Maintenance" not in message
+
+
+def test_a_named_number_that_answers_busy_is_reported_with_the_reason(line: DeployedLine) -> None:
+    line.deployed()
+    line.network.busy = True
+
+    message = failure(line, to_number="+12065550100")
+
+    assert "ended early (busy)" in message
+    assert line.chime.meetings == {}
 
 
 def test_a_number_still_being_ordered_is_named_and_nothing_is_dialed(line: DeployedLine) -> None:
