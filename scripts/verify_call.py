@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
-from calls.record import DEFAULT_RETENTION, CallRecord, CallStatus, Direction
+from calls.record import DEFAULT_RETENTION, CallRecord, CallStatus, Direction, EndReason
 from calls.store import CallStore
 from meeting_api.agents import Agent
 from meeting_api.chime import MeetingsGateway, VoiceGateway
@@ -95,7 +95,7 @@ class LoopbackCall:
         earlier = self._recent_ids()
         try:
             joined = self._desk.place_call(self._to, VERIFY_AGENT)
-        except Problem as error:
+        except (Problem, ClientError, BotoCoreError) as error:  # the store's own errors pass through raw
             raise explain_dial(error) from None
         call = joined.call
         self._out(f"dialed: call {call.call_id}, transaction {call.transaction_id}")
@@ -110,11 +110,11 @@ class LoopbackCall:
             self._hang_up(call)
             legs = [leg for leg in (call, inbound) if leg is not None]
             ended = [self._until(leg.call_id, {CallStatus.ENDED}, self._never_ended) for leg in legs]
-        except VerifyFailed:
+        except (VerifyFailed, KeyboardInterrupt):  # never leave a paid call ringing
             self._clean_up(call, inbound)
             raise
         for record in ended:
-            if record.end_reason is not None and record.end_reason.value in {"error", "failed"}:
+            if record.end_reason in {EndReason.ERROR, EndReason.FAILED}:
                 raise VerifyFailed(
                     f"call {record.call_id} ended with {record.end_reason.value}: {record.error}"
                 )
@@ -150,16 +150,19 @@ class LoopbackCall:
             raise VerifyFailed(f"call {call_id}'s record disappeared from the calls table")
         return record
 
-    def _recent_ids(self) -> set[str]:
+    def _recent(self) -> list[CallRecord]:
         try:
-            return {record.call_id for record in self._store.list_recent(limit=50).calls}
+            return self._store.list_recent(limit=50).calls
         except (ClientError, BotoCoreError) as error:
             raise explain("listing calls (dynamodb:Query)", error) from None
+
+    def _recent_ids(self) -> set[str]:
+        return {record.call_id for record in self._recent()}
 
     def _inbound_leg(self, earlier: set[str]) -> CallRecord:
         deadline = self._monotonic() + self._timeout
         while True:
-            for record in self._store.list_recent(limit=50).calls:
+            for record in self._recent():
                 fresh = record.call_id not in earlier and record.direction is Direction.INBOUND
                 if fresh and record.to_number == self._ours:
                     return record
@@ -220,11 +223,7 @@ class LoopbackCall:
     def _ended_early(record: CallRecord) -> str:
         reason = record.end_reason.value if record.end_reason else "no reason"
         said = f": {record.error}" if record.error else ""
-        hint = ""
-        if record.error and "Speak" in record.error:
-            hint = " Cause: Speak needs the AWSServiceRoleForAmazonChimeVoiceConnector service-linked role."
-        elif record.error and "AccessDenied" in record.error:
-            hint = " Cause: the SMA Lambda's role lacks the permission named above."
+        hint = " Cause: the SMA Lambda's role lacks the permission named." if "AccessDenied" in said else ""
         return f"call {record.call_id} ended early ({reason}{said}).{hint}"
 
     # Ending it

@@ -86,7 +86,7 @@ def explain_dial(error: BaseException) -> VerifyFailed:
             f"use SIP media applications (AWS closed them to new customers on {CLOSED_TO_NEW_CUSTOMERS}). A "
             f'line used for Chime SDK meeting dial-in/dial-out can ask AWS Support for a "{MAINTENANCE_EXCEPTION}".'
         )
-    return explain("dialing (CreateSipMediaApplicationCall)", error)
+    return explain("placing the call (meeting, call record, CreateSipMediaApplicationCall)", error)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -146,6 +147,31 @@ def test_an_account_closed_to_sip_media_applications_is_pointed_to_the_maintenan
     assert "PSTN Audio Maintenance Mode Exception" in message and "ForbiddenException" in message
     assert line.chime.meetings == {}  # the API's own undo ran: the meeting is gone, the record failed
     assert records(line) == [(Direction.OUTBOUND, CallStatus.ENDED, EndReason.FAILED)]
+
+
+def test_a_denied_call_record_write_names_the_dynamodb_action_and_leaves_no_meeting(
+    line: DeployedLine,
+) -> None:
+    line.deployed()
+    denied = {
+        "Error": {
+            "Code": "AccessDeniedException",
+            "Message": "User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: "
+            "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/calls",
+        },
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+
+    def deny(**_: object) -> tuple[object, dict[str, object]]:
+        return type("Denied", (), {"status_code": 400, "headers": {}, "content": b""})(), denied
+
+    hook: Any = deny  # a before-call hook may answer in place of the service
+    line.clients.dynamodb.meta.events.register("before-call.dynamodb.PutItem", hook)
+
+    message = failure(line)
+
+    assert "IAM denied dynamodb:PutItem" in message
+    assert dialed(line) == 0 and line.chime.meetings == {}
 
 
 def test_an_iam_denial_of_dialing_is_not_mistaken_for_a_closed_account(line: DeployedLine) -> None:
