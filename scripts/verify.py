@@ -5,6 +5,11 @@ python -m scripts.verify [--yes] [--to +1...] [--region R] [-c prefix=...] [--ti
 Reads the stacks' outputs with your credentials, checks the API's /health, the number, the Chime voice
 role and the Azure secret, says what the call costs, then places it exactly as the meeting API places an
 agent's outbound call, follows both call records, hangs up and checks the meetings are gone.
+
+Your credentials need what an administrator has: cloudformation:DescribeStacks, chime:GetPhoneNumber,
+CreateMeetingWithAttendees, GetMeeting, DeleteMeeting, CreateSipMediaApplicationCall and
+UpdateSipMediaApplicationCall, dynamodb:GetItem/PutItem/UpdateItem/Query on the calls table,
+iam:GetRole and secretsmanager:GetSecretValue.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
 from calls.aws_errors import error_code
-from calls.regions import control_region_for
 from scripts.costs import PRICES_READ, loopback_call
 from scripts.verify_call import LoopbackCall, Outputs
 from scripts.verify_causes import (
@@ -61,14 +65,14 @@ class AwsClients:
     iam: IAMClient
 
     @classmethod
-    def create(cls, region: str) -> AwsClients:
+    def create(cls, settings: Settings) -> AwsClients:
         """The deployer's default credential chain; meetings in the control Region the Lambdas use."""
-        session = boto3.Session(region_name=region)
+        session = boto3.Session(region_name=settings.region)
         return cls(
             cloudformation=session.client("cloudformation", config=_CONFIG),
             dynamodb=session.client("dynamodb", config=_CONFIG),
             meetings=session.client(
-                "chime-sdk-meetings", region_name=control_region_for(region), config=_CONFIG
+                "chime-sdk-meetings", region_name=settings.meetings_control_region, config=_CONFIG
             ),
             voice=session.client("chime-sdk-voice", config=_CONFIG),
             secrets=session.client("secretsmanager", config=_CONFIG),
@@ -215,7 +219,7 @@ def _ask(prompt: str) -> bool:
 def main(
     argv: Sequence[str] | None = None,
     *,
-    clients: Callable[[str], AwsClients] = AwsClients.create,
+    clients: Callable[[Settings], AwsClients] = AwsClients.create,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> int:
@@ -236,7 +240,7 @@ def main(
     try:
         verify(
             settings,
-            clients(settings.region),
+            clients(settings),
             to_number=args.to,
             confirm=confirm,
             out=print,

@@ -207,14 +207,15 @@ def line(shared_chime: FakeChime) -> Iterator[DeployedLine]:
         secret_arn = boto3.client("secretsmanager").create_secret(
             Name="azure-openai", SecretString=json.dumps({"apiKey": "k" * 32})
         )["ARN"]
-        clients = AwsClients.create("us-east-1")
+        settings = settings_from_context({"prefix": PREFIX, "phoneAreaCode": "206"})
+        clients = AwsClients.create(settings)
         cloudformation = boto3.client("cloudformation", region_name="us-east-1")
         stubber = Stubber(cloudformation)
         stubber.activate()
         deployed = DeployedLine(
             local=local,
             health=health,
-            settings=settings_from_context({"prefix": PREFIX, "phoneAreaCode": "206"}),
+            settings=settings,
             clients=replace(clients, cloudformation=cloudformation),
             stubber=stubber,
             secret_arn=secret_arn,

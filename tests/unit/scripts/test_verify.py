@@ -69,7 +69,7 @@ def test_a_loopback_call_goes_through_every_state_and_leaves_no_meeting(
 
     code = main(
         ["--yes", "--cdk-json", str(ROOT / "cdk.json"), "-c", "prefix=phoneline"],
-        clients=lambda region: line.clients,
+        clients=lambda settings: line.clients,
         sleep=line.network.sleep,
         monotonic=line.network.monotonic,
     )
