@@ -162,10 +162,15 @@ class LoopbackCall:
     def _inbound_leg(self, earlier: set[str]) -> CallRecord:
         deadline = self._monotonic() + self._timeout
         while True:
-            for record in self._recent():
-                fresh = record.call_id not in earlier and record.direction is Direction.INBOUND
-                if fresh and record.to_number == self._ours:
-                    return record
+            fresh = [
+                record
+                for record in self._recent()
+                if record.call_id not in earlier
+                and record.direction is Direction.INBOUND
+                and record.to_number == self._ours
+            ]
+            if fresh:  # ours shows our caller id; a stranger calling at the same moment does not
+                return next((record for record in fresh if record.from_number == self._ours), fresh[0])
             if self._monotonic() >= deadline:
                 raise VerifyFailed(
                     f"no inbound call record appeared within {self._timeout:.0f} s although the far end "
