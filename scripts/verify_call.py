@@ -113,13 +113,12 @@ class LoopbackCall:
         except (VerifyFailed, KeyboardInterrupt):  # never leave a paid call ringing
             self._clean_up(call, inbound)
             raise
-        for record in ended:
-            if record.end_reason in {EndReason.ERROR, EndReason.FAILED}:
-                raise VerifyFailed(
-                    f"call {record.call_id} ended with {record.end_reason.value}: {record.error}"
-                )
-            if record.meeting_id:
-                self._until_meeting_gone(record.meeting_id)
+        problems = [
+            self._ended_early(r) for r in ended if r.end_reason in {EndReason.ERROR, EndReason.FAILED}
+        ]
+        problems += [self._left_over(meeting) for meeting in self._meetings_left(ended)]
+        if problems:
+            raise VerifyFailed("\n".join(problems))
         self._out(f"ended: {', '.join(f'{r.call_id} {r.end_reason}' for r in ended)}; meetings deleted")
 
     # Following the records
@@ -179,23 +178,31 @@ class LoopbackCall:
                 )
             self._sleep(_POLL_SECONDS)
 
-    def _until_meeting_gone(self, meeting_id: str) -> None:
+    def _meetings_left(self, ended: list[CallRecord]) -> list[str]:
+        """The calls' meetings still there after the timeout (the SMA Lambda deletes them as calls end)."""
+        waiting = [record.meeting_id for record in ended if record.meeting_id]
         deadline = self._monotonic() + self._timeout
         while True:
-            try:
-                self._meetings.get_meeting(meeting_id)
-            except MeetingNotFound:
-                return
-            except UpstreamFailure as error:
-                raise explain(f"checking meeting {meeting_id} (GetMeeting)", error) from None
-            if self._monotonic() >= deadline:
-                self._delete_quietly(meeting_id)
-                raise VerifyFailed(
-                    f"meeting {meeting_id} still existed {self._timeout:.0f} s after its call ended (now "
-                    "deleted by verify). Cause: the SMA Lambda could not delete it: check its "
-                    "chime:DeleteMeeting permission and its logs."
-                )
+            waiting = [meeting_id for meeting_id in waiting if self._meeting_exists(meeting_id)]
+            if not waiting or self._monotonic() >= deadline:
+                return waiting
             self._sleep(_POLL_SECONDS)
+
+    def _meeting_exists(self, meeting_id: str) -> bool:
+        try:
+            self._meetings.get_meeting(meeting_id)
+        except MeetingNotFound:
+            return False
+        except UpstreamFailure as error:
+            raise explain(f"checking meeting {meeting_id} (GetMeeting)", error) from None
+        return True
+
+    def _left_over(self, meeting_id: str) -> str:
+        self._delete_quietly(meeting_id)
+        return (
+            f"meeting {meeting_id} still existed {self._timeout:.0f} s after its call ended (verify deleted "
+            "it). Cause: the SMA Lambda could not delete it: check its chime:DeleteMeeting permission and logs."
+        )
 
     # Causes, by where the call stopped
 

@@ -300,3 +300,20 @@ def test_a_bad_setting_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> 
 
     assert code == 2
     assert "setting prefix" in capsys.readouterr().err
+
+
+def test_a_meeting_the_sma_lambda_could_not_delete_is_named_and_deleted(line: DeployedLine) -> None:
+    line.deployed()
+    line.network  # noqa: B018 - the SMA emulator must be listening before verify dials
+    line.chime.fail_next(
+        "DeleteMeeting",
+        "AccessDeniedException",
+        times=2,  # the SMA Lambda's deletions of both meetings; verify's own then succeeds
+        message="User: arn:aws:sts::123456789012:assumed-role/call-control/fn is not authorized to perform: "
+        "chime:DeleteMeeting on resource: arn:aws:chime:us-east-1:123456789012:meeting/*",
+    )
+
+    message = failure(line)
+
+    assert "still existed" in message and "chime:DeleteMeeting" in message
+    assert line.chime.meetings == {}
