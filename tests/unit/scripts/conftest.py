@@ -74,6 +74,7 @@ class PhoneNetwork:
     sim: Simulation
     routes_to_sma: bool = True
     busy: bool = False  # another number named with --to answers busy
+    invokes_lambda: bool = True  # False: the SMA never calls its Lambda (endpoint or permission broken)
     now: float = 0.0
     outbound: SimCall | None = None
     inbound: SimCall | None = None
@@ -86,7 +87,7 @@ class PhoneNetwork:
         self.now += seconds
         sma = self.sim.sma
         sma.drain()
-        if self.outbound is None:
+        if self.outbound is None and self.invokes_lambda:
             self.outbound = next((call for call in sma.calls.values() if call.direction == "outbound"), None)
             if self.outbound is not None:
                 sma.dial(self.outbound)
@@ -94,6 +95,8 @@ class PhoneNetwork:
                     self.steps += [self._ring_our_number, sma.release_held_events, self._answer]
                 elif self.busy:
                     self.steps.append(self._busy)
+            return
+        if self.outbound is None:
             return
         if self.steps:
             self.steps.pop(0)()

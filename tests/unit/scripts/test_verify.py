@@ -280,6 +280,16 @@ def test_a_call_the_sma_lambda_never_sees_inbound_names_the_sip_rule_and_is_clea
     assert records(line) == [(Direction.OUTBOUND, CallStatus.ENDED, EndReason.AGENT_HUNG_UP)]
 
 
+def test_a_call_the_sma_lambda_never_hears_of_names_the_sma_endpoint(line: DeployedLine) -> None:
+    line.deployed()
+    line.network.invokes_lambda = False
+
+    message = failure(line)
+
+    assert "stayed dialing" in message and "invoke permission" in message
+    assert line.chime.meetings == {}  # verify deleted the meeting it had made
+
+
 def test_a_stack_that_is_not_deployed_is_named(line: DeployedLine) -> None:
     line.stubber.add_client_error(
         "describe_stacks",
