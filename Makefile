@@ -17,7 +17,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
-.PHONY: setup setup-python setup-node setup-browser synth lint typecheck test test-python test-frontend bench simulate clean
+.PHONY: setup setup-python setup-node setup-browser synth lint typecheck test test-python test-frontend bench simulate verify clean
 
 $(STAMP):
 	mkdir -p $(STAMP)
@@ -76,6 +76,13 @@ bench: setup frontend/dist/index.html
 
 simulate: setup-python
 	$(BIN)/python -m simulator inbound
+
+# --- after `cdk deploy`: one real loopback call with your AWS credentials (costs cents; asks first) ----
+# VERIFY_ARGS: --yes, --to +1..., --region R, -c prefix=... (as given to cdk deploy), --timeout S
+# The deployer's credentials may come from an instance role: instance metadata is allowed here only.
+verify: AWS_EC2_METADATA_DISABLED := false
+verify: setup-python
+	$(BIN)/python -m scripts.verify $(VERIFY_ARGS)
 
 clean:
 	rm -rf cdk.out $(STAMP) frontend/dist

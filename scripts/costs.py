@@ -101,3 +101,19 @@ def per_call_extras(greeting_characters: int) -> list[tuple[str, float]]:
             greeting_characters * POLLY_STANDARD_CHARACTER.usd,
         )
     ]
+
+
+def loopback_call(*, seconds: int, toll_free: bool, greeting_characters: int) -> list[tuple[str, float]]:
+    """What `make verify`'s test call costs: our number dials itself, so both PSTN legs are ours.
+
+    Each leg is priced as whole minutes (rounded up), the cautious reading of per-minute billing.
+    """
+    minutes = -(-seconds // 60)
+    inbound = INBOUND_TOLL_FREE_MINUTE if toll_free else INBOUND_LOCAL_MINUTE
+    return [
+        (f"outbound leg: PSTN {OUTBOUND_US_MINUTE.unit} x {minutes}", minutes * OUTBOUND_US_MINUTE.usd),
+        (f"inbound leg: PSTN {inbound.unit} x {minutes}", minutes * inbound.usd),
+        (f"SIP media application, 2 legs x {minutes} min", 2 * minutes * PSTN_AUDIO_MINUTE.usd),
+        (f"meetings: 2 phone attendees x {minutes} min", 2 * minutes * MEETING_ATTENDEE_MINUTE.usd),
+        *per_call_extras(greeting_characters),
+    ]

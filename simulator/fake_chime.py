@@ -28,6 +28,7 @@ SERVICES = ("chime-sdk-meetings", "chime-sdk-voice")
 ERROR_STATUS = {
     "BadRequestException": 400,
     "ForbiddenException": 403,
+    "AccessDeniedException": 403,
     "NotFoundException": 404,
     "ConflictException": 409,
     "ThrottlingException": 429,
@@ -154,7 +155,8 @@ class FakeChime:
         self._tokens: dict[str, str] = {}  # ClientRequestToken -> MeetingId
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []  # requests the real service would have refused
-        self._faults: dict[str, deque[str]] = {}
+        self._faults: dict[str, deque[tuple[str, str]]] = {}  # operation -> (code, message)
+        self.phone_numbers: dict[str, str] = {}  # E.164 number (its PhoneNumberId) -> Status
         self._lock = threading.RLock()
         # Set by the SMA emulator: (sma_id, transaction_id, arguments) -> False when no such call.
         self.on_update_call: Callable[[str, str, dict[str, str]], bool] | None = None
@@ -202,10 +204,12 @@ class FakeChime:
 
     # -- test controls ----------------------------------------------------------------------------------
 
-    def fail_next(self, operation: str, code: str, times: int = 1) -> None:
+    def fail_next(self, operation: str, code: str, times: int = 1, *, message: str | None = None) -> None:
         """Answer the next `times` calls of `operation` with the error `code` (e.g. ThrottlingException)."""
         with self._lock:
-            self._faults.setdefault(operation, deque()).extend([code] * times)
+            self._faults.setdefault(operation, deque()).extend(
+                [(code, message or f"injected {code}")] * times
+            )
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -218,6 +222,7 @@ class FakeChime:
     def reset(self) -> None:
         with self._lock:
             self.meetings.clear()
+            self.phone_numbers.clear()
             self._tokens.clear()
             self.requests.clear()
             self.violations.clear()
@@ -256,13 +261,14 @@ class FakeChime:
         problems = validate(route.operation.input_shape, params) if route.operation.input_shape else []
         with self._lock:
             fault = self._faults.get(name)
-            code = fault.popleft() if fault else None
+            injected = fault.popleft() if fault else None
         if problems:
             with self._lock:
                 self.violations += [f"{name}: {problem}" for problem in problems]
             status, payload = 400, {"Code": "BadRequestException", "Message": "; ".join(problems)}
-        elif code is not None:
-            status, payload = ERROR_STATUS.get(code, 500), {"Code": code, "Message": f"injected {code}"}
+        elif injected is not None:
+            code, message = injected
+            status, payload = ERROR_STATUS.get(code, 500), {"Code": code, "Message": message}
         else:
             status, payload = self._operate(name, params)
         with self._lock:
@@ -343,6 +349,16 @@ class FakeChime:
                     if self.meetings.pop(params["MeetingId"], None) is None:
                         return 404, {"Code": "NotFoundException", "Message": "no such meeting"}
                     return 204, {}
+                case "GetPhoneNumber":
+                    number_status = self.phone_numbers.get(params["PhoneNumberId"])
+                    if number_status is None:
+                        return 404, {"Code": "NotFoundException", "Message": "no such phone number"}
+                    number = {
+                        "PhoneNumberId": params["PhoneNumberId"],
+                        "E164PhoneNumber": params["PhoneNumberId"],
+                        "Status": number_status,
+                    }
+                    return 200, {"PhoneNumber": number}
                 case "UpdateSipMediaApplicationCall":
                     listener = self.on_update_call
                     known = listener is not None and listener(
