@@ -143,3 +143,19 @@ def test_find_by_transaction(aws: LocalAws, store: CallStore) -> None:
     found = store.find_by_transaction(TX)
     assert found is not None and found.call_id == CALL_ID
     assert store.find_by_transaction("no-such-transaction") is None
+
+
+def test_the_agent_hangs_up_a_ringing_outbound_call_whose_attributes_were_dropped(
+    runtime: Runtime, aws: LocalAws, store: CallStore
+) -> None:
+    placed(aws, store)
+    invoke(load_event("ringing", attributes=None))
+    ringing = load_event("ringing")["CallDetails"]["Participants"]
+    update = load_event("call_update_requested_hangup", attributes=None)
+    update["CallDetails"]["Participants"] = ringing  # only the far end, still ringing, as we dialled it
+    response = invoke(update)
+    assert types(response) == ["Hangup"]
+    record = store.get(CALL_ID)
+    assert record is not None
+    assert record.status is CallStatus.ENDED
+    assert record.end_reason is EndReason.AGENT_HUNG_UP
