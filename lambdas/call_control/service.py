@@ -197,10 +197,14 @@ class CallControl:
             and attributes.meeting_id
             and record.is_active
         ):
-            Budget(self._budget_seconds).require("CreateAttendee")
-            token = self._meetings.phone_leg_join_token(
-                attributes.meeting_id, phone_leg_user_id(record.call_id)
-            )
+            try:
+                Budget(self._budget_seconds).require("CreateAttendee")
+                token = self._meetings.phone_leg_join_token(
+                    attributes.meeting_id, phone_leg_user_id(record.call_id)
+                )
+            except AwsFault as error:  # no token: the decision ends the call and deletes its meeting
+                logger.error("could not get the phone leg's join token", extra={"reason": str(error)})
+                token = None
             attributes = attributes.but(join_token=token)
         return record.call_id, record, attributes
 

@@ -159,3 +159,18 @@ def test_the_agent_hangs_up_a_ringing_outbound_call_whose_attributes_were_droppe
     assert record is not None
     assert record.status is CallStatus.ENDED
     assert record.end_reason is EndReason.AGENT_HUNG_UP
+
+
+def test_no_join_token_to_be_had_ends_the_call_and_its_meeting(
+    runtime: Runtime, aws: LocalAws, store: CallStore
+) -> None:
+    meeting_id, _ = placed(aws, store)
+    aws.chime.fail_next("CreateAttendee", "ServiceUnavailableException", times=5)
+    response = invoke(load_event("call_answered", attributes=None))
+    assert types(response) == ["Speak", "Hangup"]
+    record = store.get(CALL_ID)
+    assert record is not None
+    assert record.status is CallStatus.ENDED
+    assert record.end_reason is EndReason.ERROR
+    assert record.meeting_ended_at is not None  # the agent is not left waiting in it
+    assert meeting_id not in aws.chime.meetings
