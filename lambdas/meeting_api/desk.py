@@ -261,7 +261,9 @@ class CallDesk:
             raise CallNotActive(f"call {call.call_id} has already ended")
 
     def _remember_transaction(self, record: CallRecord, transaction_id: str) -> CallRecord:
-        """Store the TransactionId (the SMA Lambda also records it when the far end rings)."""
+        """Store the TransactionId: the SMA Lambda finds an outbound call by it when the SMA did not keep
+        the call's attributes (it also records it itself, on NEW_OUTBOUND_CALL and when the far end rings).
+        """
         try:
             return self._store.update_fields(
                 record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}
