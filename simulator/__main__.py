@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     result.add_argument("--fails", action="store_const", dest="outcome", const="failed")
     outbound.add_argument("--callee-hangs-up-after", type=float, default=30.0, metavar="S")
     outbound.add_argument("--agent-hangs-up-after", type=float, metavar="S")
+    outbound.add_argument(
+        "--drop-outbound-attributes",
+        action="store_true",
+        help="the SMA forgets what NEW_OUTBOUND_CALL and RINGING answered (AWS documents it ignores them)",
+    )
     return parser
 
 
@@ -91,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             agent_hangs_up_after=options.agent_hangs_up_after,
             retry_every_event=options.retry_every_event,
             fail_actions=failures,
+            drop_outbound_attributes=options.drop_outbound_attributes,
         )
         result = run_outbound(outbound, echo=echo)
     print(summary(result))

@@ -16,7 +16,7 @@ import boto3
 from call_control import handler
 from call_control.runtime import build_runtime, use_runtime
 from call_control.sweeper import SweepReport, build_sweeper
-from calls.record import CallRecord, CallStatus, Direction, iso
+from calls.record import CallRecord, CallStatus, Direction, iso, phone_leg_user_id
 from calls.store import CallStore, TransitionRefused
 from simulator.environment import OUR_NUMBER, LocalAws, local_aws
 from simulator.fake_chime import RecordedRequest
@@ -65,6 +65,7 @@ class OutboundScenario:
     agent_hangs_up_after: float | None = None
     retry_every_event: bool = False
     fail_actions: tuple[str, ...] = ()
+    drop_outbound_attributes: bool = False
     horizon: float = 1800.0
 
 
@@ -172,7 +173,7 @@ class AgentDesk:
             ClientRequestToken=f"out-{call_id}",
             MediaRegion=sim.env["MEETING_REGION"],
             ExternalMeetingId=f"call-{call_id}",
-            Attendees=[{"ExternalUserId": f"phone-{call_id}"}, {"ExternalUserId": f"agent-{AGENT}"}],
+            Attendees=[{"ExternalUserId": phone_leg_user_id(call_id)}, {"ExternalUserId": f"agent-{AGENT}"}],
         )
         meeting_id = created["Meeting"]["MeetingId"]
         phone, agent = created["Attendees"]
@@ -400,7 +401,9 @@ def _outbound(
     scenario: OutboundScenario, local: LocalAws, echo: Callable[[Line], None] | None
 ) -> SimulationResult:
     behaviour = Behaviour(
-        retry_every_event=scenario.retry_every_event, fail_actions=_fail_counts(scenario.fail_actions)
+        retry_every_event=scenario.retry_every_event,
+        fail_actions=_fail_counts(scenario.fail_actions),
+        drop_outbound_attributes=scenario.drop_outbound_attributes,
     )
     sim = Simulation(local, behaviour=behaviour, echo=echo)
     try:

@@ -147,6 +147,9 @@ class Behaviour:
     fail_actions: dict[str, int] = field(default_factory=dict)  # action type -> how many times to fail it
     transfer_answers: bool = True
     hold_join_success: bool = False  # deliver JoinChimeMeeting's ACTION_SUCCESSFUL only when released
+    # Forget the attributes returned on NEW_OUTBOUND_CALL and RINGING, as the developer guide says the SMA
+    # ignores those answers; off, the SMA keeps them (what the handler may not rely on).
+    drop_outbound_attributes: bool = False
 
 
 @dataclass(slots=True)
@@ -218,6 +221,9 @@ class SmaEmulator:
             {"Type": "CallCreateRequest", "Parameters": {"Arguments": call.arguments}},
         )
         self._deliver(call, "RINGING")  # responses to both are ignored by the SMA
+        if self.behaviour.drop_outbound_attributes and call.attributes:
+            self.dialogue.say("sma", "drops the attributes returned on NEW_OUTBOUND_CALL and RINGING")
+            call.attributes = {}
 
     def far_end_answers(self, call: SimCall) -> None:
         call.phone.status = "Connected"

@@ -91,6 +91,25 @@ class MeetingGateway:
             meeting_id=meeting_id, attendee_id=attendee["AttendeeId"], join_token=attendee["JoinToken"]
         )
 
+    def phone_leg_join_token(self, meeting_id: str, external_user_id: str) -> str | None:
+        """The join token of the meeting's attendee with this ExternalUserId; None if the meeting is gone.
+
+        ExternalUserId is CreateAttendee's idempotency token (chime-sdk-meetings model), so this returns
+        the attendee the meeting API created for the phone leg rather than adding a second one.
+        """
+        try:
+            response = self._client.create_attendee(MeetingId=meeting_id, ExternalUserId=external_user_id)
+        except ClientError as error:
+            if error_code(error) == "NotFoundException":
+                return None
+            raise fault("CreateAttendee", error) from error
+        except BotoCoreError as error:
+            raise fault("CreateAttendee", error) from error
+        token = response.get("Attendee", {}).get("JoinToken")
+        if not token:
+            raise AwsFault("CreateAttendee", "AttendeeNotCreated", "no join token in the answer")
+        return token
+
     def delete(self, meeting_id: str) -> bool:
         """End the meeting for everyone; False when it no longer exists."""
         try:
@@ -143,6 +162,12 @@ class CallRecords:
             return self._store.get(call_id)
         except (ClientError, BotoCoreError) as error:
             raise fault("GetItem", error) from error
+
+    def find_by_transaction(self, transaction_id: str) -> CallRecord | None:
+        try:
+            return self._store.find_by_transaction(transaction_id)
+        except (ClientError, BotoCoreError) as error:
+            raise fault("Query", error) from error
 
     def apply(self, call_id: str, change: RecordChange, *, now: datetime) -> CallRecord:
         try:

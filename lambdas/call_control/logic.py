@@ -7,6 +7,7 @@ deletes the meeting when asked, and returns the actions.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -102,15 +103,33 @@ class InboundSetup:
 
 
 def record_id(event: SmaEvent, attributes: CallAttributes) -> str | None:
-    """The call record this event belongs to: remembered in the attributes, else derived."""
+    """The call record this event belongs to: remembered in the attributes, else derived.
+
+    None for an outbound call whose attributes are gone: the service finds it by its TransactionId.
+    """
     if attributes.call_id:
         return attributes.call_id
     argument = event.arguments.get("callId")
     if argument:
         return argument
-    if attributes.direction is Direction.OUTBOUND:
+    if attributes.direction is Direction.OUTBOUND or is_outbound_leg(event):
         return None
     return event.transaction_id  # inbound calls are recorded under their TransactionId
+
+
+def is_outbound_leg(event: SmaEvent) -> bool:
+    """LEG-A was dialled by us (CreateSipMediaApplicationCall): every event of the call says Outbound."""
+    caller = event.caller
+    return caller is not None and (caller.direction or "").lower() == "outbound"
+
+
+def recovered_attributes(attributes: CallAttributes, record: CallRecord) -> CallAttributes:
+    """What the SMA should have kept for this call, rebuilt from its record (what it did keep stays)."""
+    return attributes.but(
+        call_id=attributes.call_id or record.call_id,
+        meeting_id=attributes.meeting_id or record.meeting_id,
+        direction=attributes.direction or record.direction,
+    )
 
 
 def ending(reason: EndReason, now: datetime, error: str | None = None) -> dict[str, str | None]:
@@ -350,7 +369,7 @@ def decide(event: SmaEvent, state: CallState, settings: Settings) -> Decision:
         case EventType.NEW_INBOUND_CALL:
             raise ValueError("new inbound calls are set up by the service (inbound_setup / join_inbound)")
         case EventType.NEW_OUTBOUND_CALL:
-            return outbound_placed(event)
+            return outbound_placed(event, state)
         case EventType.RINGING:
             return ringing(event, state)
         case EventType.CALL_ANSWERED:
@@ -371,9 +390,22 @@ def decide(event: SmaEvent, state: CallState, settings: Settings) -> Decision:
             return unknown_event(event, state, settings)
 
 
-def outbound_placed(event: SmaEvent) -> Decision:
-    """NEW_OUTBOUND_CALL: keep the ArgumentsMap the meeting API placed the call with."""
+def outbound_placed(event: SmaEvent, state: CallState) -> Decision:
+    """NEW_OUTBOUND_CALL: keep the ArgumentsMap the meeting API placed the call with.
+
+    The SMA ignores the answer to this event (developer guide, "Making an outbound call"), so the
+    attributes may never come back; recording the TransactionId here as well as in the API lets later
+    events find the call even when the API's own write is late or lost.
+    """
     arguments = event.arguments
+    record = state.record
+    change = None
+    if arguments.get("callId") and (record is None or record.status is CallStatus.DIALING):
+        change = RecordChange(
+            to=CallStatus.DIALING,
+            from_statuses=frozenset({CallStatus.DIALING}),
+            set_fields={"transaction_id": event.transaction_id},
+        )
     attributes = CallAttributes(
         call_id=arguments.get("callId"),
         meeting_id=arguments.get("meetingId"),
@@ -384,6 +416,7 @@ def outbound_placed(event: SmaEvent) -> Decision:
     missing = [name for name in ("callId", "meetingId", "joinToken") if not arguments.get(name)]
     return Decision(
         attributes=attributes,
+        change=change,
         metrics=(MetricPoint("CallsStarted", "Count", 1),),
         note="outbound call placed",
         problem=f"outbound call placed without {', '.join(missing)}" if missing else None,
@@ -418,6 +451,13 @@ def outbound_answered(event: SmaEvent, state: CallState, settings: Settings) -> 
             attributes=attributes.but(phase=Phase.CLOSING, join_token=None),
             note="answered after the call was cancelled",
         )
+    if record is None and not attributes.join_token:
+        # No attributes and no record with this TransactionId (the API's write not landed yet, or a call
+        # that is not ours): nothing to join and nothing to end, so count the failure here.
+        failed = fail_call(
+            event, state, settings, EndReason.ERROR, "outbound call answered, but no call has its transaction"
+        )
+        return dataclasses.replace(failed, metrics=(MetricPoint("CallsFailed", "Count", 1),))
     if caller is None or not attributes.join_token or not attributes.meeting_id:
         return fail_call(
             event, state, settings, EndReason.ERROR, "outbound call answered without its join token"

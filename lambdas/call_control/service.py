@@ -16,7 +16,7 @@ from call_control.events import LEG_A, EventType, SmaEvent
 from call_control.logic import CallState, Decision, MetricPoint, OnFault, RecordChange
 from call_control.observability import logger
 from call_control.settings import Settings
-from calls.record import CallRecord, CallStatus, EndReason
+from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
 from calls.store import TransitionRefused
 
 # The SMA re-sends an event it has no answer for after about 5 s: leave room to answer before that.
@@ -135,9 +135,12 @@ class CallControl:
         call_id = logic.record_id(event, attributes)
         record: CallRecord | None = None
         unreadable: AwsFault | None = None
-        if call_id is not None and event.kind is not EventType.NEW_OUTBOUND_CALL:
+        if event.kind is not EventType.NEW_OUTBOUND_CALL:
             try:
-                record = self._records.get(call_id)
+                if call_id is not None:
+                    record = self._records.get(call_id)
+                else:
+                    call_id, record, attributes = self._recover_outbound(event, attributes)
             except AwsFault as error:
                 unreadable = error
                 logger.error("could not read the call record", extra={"reason": str(error)})
@@ -171,6 +174,39 @@ class CallControl:
         if decision.delete_meeting:
             self._janitor.clean_up(call_id, applied or record, attributes.meeting_id, now)
         return Outcome(decision, call_id, points)
+
+    def _recover_outbound(
+        self, event: SmaEvent, attributes: CallAttributes
+    ) -> tuple[str | None, CallRecord | None, CallAttributes]:
+        """An outbound call whose attributes did not stick: find it by TransactionId, rebuild them.
+
+        The SMA ignores what we answer to NEW_OUTBOUND_CALL, so the first answer that can set attributes
+        is CALL_ANSWERED's; until then (and if they are lost) the record says which call this is. On
+        CALL_ANSWERED the phone leg's join token comes from CreateAttendee with the leg's ExternalUserId,
+        which returns the attendee the meeting API created.
+        """
+        record = self._records.find_by_transaction(event.transaction_id)
+        if record is None:
+            logger.warning("no call has this transaction yet", extra={"transaction_id": event.transaction_id})
+            return None, None, attributes
+        attributes = logic.recovered_attributes(attributes, record)
+        logger.info("recovered an outbound call from its record", extra={"call_id": record.call_id})
+        if (
+            event.kind is EventType.CALL_ANSWERED
+            and not attributes.join_token
+            and attributes.meeting_id
+            and record.is_active
+        ):
+            try:
+                Budget(self._budget_seconds).require("CreateAttendee")
+                token = self._meetings.phone_leg_join_token(
+                    attributes.meeting_id, phone_leg_user_id(record.call_id)
+                )
+            except AwsFault as error:  # no token: the decision ends the call and deletes its meeting
+                logger.error("could not get the phone leg's join token", extra={"reason": str(error)})
+                token = None
+            attributes = attributes.but(join_token=token)
+        return record.call_id, record, attributes
 
     def _after_fault(
         self, event: SmaEvent, state: CallState, decision: Decision, error: AwsFault

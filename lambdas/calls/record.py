@@ -68,6 +68,13 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def phone_leg_user_id(call_id: str) -> str:
+    """The ExternalUserId of an outbound call's phone-leg attendee: the meeting API creates it, and the SMA
+    Lambda asks for it again (ExternalUserId is CreateAttendee's idempotency token) when it needs the
+    leg's join token and the transaction attributes did not keep it."""
+    return f"phone-{call_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class CallRecord:
     """One phone call, inbound or outbound, from the first event to its end."""

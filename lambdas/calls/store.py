@@ -292,6 +292,26 @@ class CallStore:
         last_key = response.get("LastEvaluatedKey")
         return CallPage(calls=calls, next_cursor=encode_cursor(last_key) if last_key else None)
 
+    def find_by_transaction(self, transaction_id: str) -> CallRecord | None:
+        """The call the SMA's TransactionId belongs to, or None if no record carries it (yet).
+
+        The transaction index holds keys only (a few bytes a call, written once or twice per call): it
+        answers "which call_id", and the record itself comes from a consistent GetItem, because a GSI is
+        only eventually consistent and the caller decides on the call's current status.
+        """
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=schema.TRANSACTION_INDEX,
+            KeyConditionExpression="#tx = :tx",
+            ExpressionAttributeNames={"#tx": schema.TRANSACTION_KEY},
+            ExpressionAttributeValues={":tx": {"S": transaction_id}},
+            Limit=1,  # one call per transaction: the SMA's ids are unique
+        )
+        items = response.get("Items", [])
+        if not items:
+            return None
+        return self.get(items[0][schema.PARTITION_KEY]["S"])
+
 
 class InvalidCursor(ValueError):
     pass

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from calls.record import CallRecord, CallStatus, Direction, EndReason, iso
+from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, phone_leg_user_id
 from calls.store import CallNotFound, CallPage, CallStore, InvalidCursor, TransitionRefused
 from meeting_api.agents import Agent
 from meeting_api.chime import MeetingsGateway, VoiceGateway
@@ -147,7 +147,7 @@ class CallDesk:
         meeting, (phone_leg, attendee) = self._meetings.create_meeting(
             request_token=call_id,
             external_meeting_id=f"call-{call_id}",
-            external_user_ids=[f"phone-{call_id}", agent.attendee_external_user_id(self._nonce())],
+            external_user_ids=[phone_leg_user_id(call_id), agent.attendee_external_user_id(self._nonce())],
         )
         meeting_id = meeting["MeetingId"]
         record = CallRecord.new(
@@ -266,7 +266,9 @@ class CallDesk:
             raise CallNotActive(f"call {call.call_id} has already ended")
 
     def _remember_transaction(self, record: CallRecord, transaction_id: str) -> CallRecord:
-        """Store the TransactionId (the SMA Lambda also records it when the far end rings)."""
+        """Store the TransactionId: the SMA Lambda finds an outbound call by it when the SMA did not keep
+        the call's attributes (it also records it itself, on NEW_OUTBOUND_CALL and when the far end rings).
+        """
         try:
             return self._store.update_fields(
                 record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}

@@ -2,7 +2,8 @@
 
 AWS closed SIP media applications to new customers on 2026-10-29; an account that never used them is
 refused. No API reports that eligibility, so a probe application is created and deleted at once; it
-runs before the phone number order so that a refused account fails fast, plainly, and for free.
+runs before the phone number order so that a refused account fails fast, plainly, and for free. The
+refusal (`explain_creation_failure`) names AWS's exception for meeting dial-in/dial-out use, which is ours.
 """
 
 from __future__ import annotations

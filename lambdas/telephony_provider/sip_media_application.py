@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice.type_defs import SipMediaApplicationTypeDef
 
 CLOSED_TO_NEW_CUSTOMERS = "2026-10-29"
+# AWS's page on the change ("Amazon Chime SDK SIP media applications availability change"), linked from the
+# admin guide's "Managing SIP media applications" and the developer guide's PSTN audio section.
+AVAILABILITY_CHANGE_DOCS = (
+    "https://docs.aws.amazon.com/chime-sdk/latest/ag/sip-applications-maintenance-mode.html"
+)
+# The route for accounts that are refused: this app uses its SIP media application only to put phone calls
+# into Chime SDK meetings (dial-in, and dial-out by CreateSipMediaApplicationCall), the use AWS names.
+EXCEPTION_ROUTE = (
+    "ask AWS Support for a PSTN Audio Maintenance Mode Exception, which AWS offers to customers who use "
+    "SIP media applications only for Amazon Chime SDK meeting dial-in and dial-out, as this app does: "
+    f"{AVAILABILITY_CHANGE_DOCS}"
+)
 
 
 def explain_creation_failure(err: ChimeCallError, *, account_id: str, region: str) -> str | None:
@@ -32,7 +44,7 @@ def explain_creation_failure(err: ChimeCallError, *, account_id: str, region: st
         explanation = (
             f"Account {account_id} cannot create Amazon Chime SDK SIP media applications in {region}: "
             f"AWS closed them to new customers on {CLOSED_TO_NEW_CUSTOMERS} (existing customers keep them). "
-            "Deploy with an account that already uses SIP media applications, or ask AWS Support. "
+            f"Deploy with an account that already uses SIP media applications, or {EXCEPTION_ROUTE} "
             f"{said}"
         )
         if err.code == "AccessDeniedException":

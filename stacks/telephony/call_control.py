@@ -64,7 +64,7 @@ class CallControl(Construct):
             memory_size=1024,
             layers=[layer],
         )
-        grant_calls_table(self.function, table, list_calls=False)
+        grant_calls_table(self.function, table, list_calls=False, find_by_transaction=True)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["chime:CreateMeetingWithAttendees", "chime:DeleteMeeting"],
@@ -78,6 +78,11 @@ class CallControl(Construct):
             action="lambda:InvokeFunction",
             source_account=stack.account,
             source_arn=f"arn:{stack.partition}:chime:{stack.region}:{stack.account}:sma/*",
+        )
+        # An outbound call whose attributes the SMA did not keep gets its phone leg's join token again:
+        # CreateAttendee with the leg's ExternalUserId returns the attendee the meeting API created.
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["chime:CreateAttendee"], resources=meeting_arns(stack, settings))
         )
 
         self.sweeper = python_function(

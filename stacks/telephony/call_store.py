@@ -37,7 +37,18 @@ class CallStore(Construct):
                         name=schema.LIST_SORT_KEY, type=dynamodb.AttributeType.STRING
                     ),
                     projection_type=dynamodb.ProjectionType.ALL,
-                )
+                ),
+                # Which call an SMA TransactionId belongs to, for outbound events that arrive without our
+                # transaction attributes (the SMA ignores the answer to NEW_OUTBOUND_CALL). Keys only: the
+                # reader then gets the record by call_id with a consistent read, and the index costs a few
+                # bytes a call, written only when a call's transaction_id is first set.
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=schema.TRANSACTION_INDEX,
+                    partition_key=dynamodb.Attribute(
+                        name=schema.TRANSACTION_KEY, type=dynamodb.AttributeType.STRING
+                    ),
+                    projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+                ),
             ],
         )
 
@@ -46,13 +57,27 @@ class CallStore(Construct):
 # calls) the list-index query.
 CALL_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 LIST_ACTIONS = ("dynamodb:Query",)
+TRANSACTION_LOOKUP_ACTIONS = ("dynamodb:Query",)
 
 
-def grant_calls_table(grantee: iam.IGrantable, table: dynamodb.ITableV2, *, list_calls: bool) -> None:
-    """Exactly the table and, if it lists calls, its list index: no '/index/*' wildcard, no scans, no deletes."""
+def grant_calls_table(
+    grantee: iam.IGrantable,
+    table: dynamodb.ITableV2,
+    *,
+    list_calls: bool,
+    find_by_transaction: bool = False,
+) -> None:
+    """Exactly the table and the indexes it reads: no '/index/*' wildcard, no scans, no deletes."""
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=list(CALL_TABLE_ACTIONS), resources=[table.table_arn])
     )
+    if find_by_transaction:
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(TRANSACTION_LOOKUP_ACTIONS),
+                resources=[f"{table.table_arn}/index/{schema.TRANSACTION_INDEX}"],
+            )
+        )
     if list_calls:
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(

@@ -8,7 +8,7 @@ from calls import schema
 
 
 def create_calls_table(client: Any, name: str = "calls") -> str:
-    """Create the table (keys, list index, TTL) in a moto-mocked DynamoDB and return its name."""
+    """Create the table (keys, list and transaction indexes, TTL) in a moto-mocked DynamoDB and return its name."""
     client.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -17,6 +17,7 @@ def create_calls_table(client: Any, name: str = "calls") -> str:
             {"AttributeName": schema.PARTITION_KEY, "AttributeType": "S"},
             {"AttributeName": schema.LIST_PARTITION_KEY, "AttributeType": "S"},
             {"AttributeName": schema.LIST_SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": schema.TRANSACTION_KEY, "AttributeType": "S"},
         ],
         GlobalSecondaryIndexes=[
             {
@@ -26,7 +27,12 @@ def create_calls_table(client: Any, name: str = "calls") -> str:
                     {"AttributeName": schema.LIST_SORT_KEY, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            {
+                "IndexName": schema.TRANSACTION_INDEX,
+                "KeySchema": [{"AttributeName": schema.TRANSACTION_KEY, "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
         ],
     )
     client.update_time_to_live(

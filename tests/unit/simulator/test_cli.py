@@ -32,3 +32,12 @@ def test_inbound_options_after_the_command(capsys: pytest.CaptureFixture[str]) -
     assert "retried the event: same answer" in printed
     assert "end reason: agent_hung_up" in printed
     assert "meetings still open: 0" in printed
+
+
+def test_outbound_with_the_attributes_dropped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outbound", "--drop-outbound-attributes", "--agent-hangs-up-after", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "drops the attributes" in printed
+    assert "JoinChimeMeeting" in printed
+    assert "end reason: agent_hung_up" in printed
+    assert "meetings still open: 0" in printed

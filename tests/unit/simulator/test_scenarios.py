@@ -154,3 +154,23 @@ def test_the_agent_hangs_up_an_outbound_call(local: LocalAws) -> None:
     result = run_outbound(OutboundScenario(agent_hangs_up_after=5), local=local)
     assert_clean(result)
     assert result.record.end_reason is EndReason.AGENT_HUNG_UP
+
+
+@pytest.mark.parametrize("drop", [False, True], ids=["attributes kept", "attributes dropped"])
+def test_an_outbound_call_works_whether_or_not_the_sma_keeps_the_first_attributes(
+    local: LocalAws, drop: bool
+) -> None:
+    """The SMA ignores our answer to NEW_OUTBOUND_CALL and RINGING (developer guide, outbound calls)."""
+    result = run_outbound(
+        OutboundScenario(drop_outbound_attributes=drop, retry_every_event=True, agent_hangs_up_after=5),
+        local=local,
+    )
+    assert_clean(result)
+    record = result.record
+    assert record.joined_at is not None
+    assert record.end_reason is EndReason.AGENT_HUNG_UP
+    answered = next(x for x in result.exchanges if x.event["InvocationEventType"] == "CALL_ANSWERED")
+    assert ("TransactionAttributes" in answered.event["CallDetails"]) is not drop
+    [join] = [a for a in answered.response["Actions"] if a["Type"] == "JoinChimeMeeting"]
+    assert join["Parameters"]["MeetingId"] == record.meeting_id
+    assert bool(result.calls_to("CreateAttendee")) is drop  # the phone leg's token asked for only when lost

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from calls import schema
-from stacks.telephony.call_store import CALL_TABLE_ACTIONS
+from stacks.telephony.call_store import CALL_TABLE_ACTIONS, TRANSACTION_LOOKUP_ACTIONS
 from telephony_provider.iam import CHIME_VOICE_ACTIONS, IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 
@@ -159,7 +159,10 @@ def test_calls_table_is_on_demand_recoverable_expiring_and_retained(default_app:
                     "BillingMode": "PAY_PER_REQUEST",
                     "KeySchema": [{"AttributeName": schema.PARTITION_KEY, "KeyType": "HASH"}],
                     "TimeToLiveSpecification": {"AttributeName": schema.TTL_ATTRIBUTE, "Enabled": True},
-                    "GlobalSecondaryIndexes": [Match.object_like({"IndexName": schema.LIST_INDEX})],
+                    "GlobalSecondaryIndexes": [
+                        Match.object_like({"IndexName": schema.LIST_INDEX}),
+                        Match.object_like({"IndexName": schema.TRANSACTION_INDEX}),
+                    ],
                     "Replicas": [
                         Match.object_like(
                             {
@@ -181,6 +184,8 @@ def test_call_control_role_has_only_what_it_uses(default_app: Synthesized) -> No
     statements = policy_statements(template, role_id)
     assert actions_of(statements) == {
         *CALL_TABLE_ACTIONS,
+        *TRANSACTION_LOOKUP_ACTIONS,
+        "chime:CreateAttendee",  # the phone leg's join token when an outbound call's attributes are lost
         "chime:CreateMeetingWithAttendees",
         "chime:DeleteMeeting",
         "logs:CreateLogStream",
@@ -196,6 +201,38 @@ def test_call_control_role_has_only_what_it_uses(default_app: Synthesized) -> No
             assert "meeting/*" in str(statement["Resource"])
     _, role = next((k, v) for k, v in resources(template, "AWS::IAM::Role").items() if k == role_id)
     assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_only_the_sma_handler_may_find_calls_by_transaction_and_only_through_its_index(
+    default_app: Synthesized,
+) -> None:
+    template = default_app.raw("telephony")
+    [table] = resources(template, "AWS::DynamoDB::GlobalTable").values()
+    indexes = {index["IndexName"]: index for index in table["Properties"]["GlobalSecondaryIndexes"]}
+    assert indexes[schema.TRANSACTION_INDEX]["KeySchema"] == [
+        {"AttributeName": schema.TRANSACTION_KEY, "KeyType": "HASH"}
+    ]
+    assert indexes[schema.TRANSACTION_INDEX]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    table_id = next(iter(resources(template, "AWS::DynamoDB::GlobalTable")))
+    for handler_name, may_look_up in (
+        ("call_control.handler.lambda_handler", True),
+        ("call_control.sweeper.lambda_handler", False),
+    ):
+        _, function = function_by_handler(template, handler_name)
+        role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        lookups = [
+            statement
+            for statement in policy_statements(template, role_id)
+            if f"/index/{schema.TRANSACTION_INDEX}" in str(statement["Resource"])
+        ]
+        if not may_look_up:
+            assert lookups == [], handler_name
+            continue
+        [lookup] = lookups
+        assert lookup["Action"] == "dynamodb:Query"
+        assert lookup["Resource"] == {
+            "Fn::Join": ["", [{"Fn::GetAtt": [table_id, "Arn"]}, f"/index/{schema.TRANSACTION_INDEX}"]]
+        }
 
 
 def test_sweeper_may_update_calls_only_on_our_sma(default_app: Synthesized) -> None:

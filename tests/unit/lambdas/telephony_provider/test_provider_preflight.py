@@ -94,7 +94,10 @@ def test_a_refused_account_fails_plainly(aws: FakeAws, code: str) -> None:
     assert message.startswith(
         "Account 123456789012 cannot create Amazon Chime SDK SIP media applications in us-east-1: AWS closed "
         "them to new customers on 2026-10-29 (existing customers keep them). Deploy with an account that "
-        "already uses SIP media applications, or ask AWS Support. "
+        "already uses SIP media applications, or ask AWS Support for a PSTN Audio Maintenance Mode Exception, "
+        "which AWS offers to customers who use SIP media applications only for Amazon Chime SDK meeting "
+        "dial-in and dial-out, as this app does: "
+        "https://docs.aws.amazon.com/chime-sdk/latest/ag/sip-applications-maintenance-mode.html "
         f"(AWS said: {code}: Service not available for this account)"
     )
     assert ("chime:CreateSipMediaApplication" in message) == (code == "AccessDeniedException")
