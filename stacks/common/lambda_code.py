@@ -31,7 +31,10 @@ def lambda_code(*packages: str) -> lambda_.Code:
     if unknown:
         raise ValueError(f"unknown Lambda packages: {sorted(unknown)}")
     excluded = [name for name in PACKAGES if name not in packages]
-    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=[*excluded, *_ALWAYS_EXCLUDED])
+    # requirements.txt is not code: its packages reach the functions through dependencies_layer.
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR), exclude=[*excluded, "requirements.txt", *_ALWAYS_EXCLUDED]
+    )
 
 
 def dependencies_layer(scope: Construct) -> lambda_.ILayerVersion:

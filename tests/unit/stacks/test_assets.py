@@ -116,8 +116,8 @@ def test_every_handler_ships_only_its_own_packages(default_app: Synthesized) -> 
     assets = handler_assets(default_app)
     assert set(assets) == set(OUR_HANDLERS)
     for handler, path in assets.items():
-        packages = {entry.name for entry in path.iterdir() if entry.is_dir() and entry.name != "__pycache__"}
-        assert packages == OUR_HANDLERS[handler], handler
+        entries = {entry.name for entry in path.iterdir() if entry.name != "__pycache__"}
+        assert entries == OUR_HANDLERS[handler], handler  # its packages and nothing else, not even a file
         assert not list(path.rglob("*.pyc")), f"{handler}: compiled files shipped"
 
 
