@@ -23,7 +23,7 @@ $(STAMP):
 	mkdir -p $(STAMP)
 
 # --- setup ---------------------------------------------------------------------------------------
-$(STAMP)/python: requirements.txt requirements-dev.txt | $(STAMP)
+$(STAMP)/python: requirements.txt requirements-dev.txt lambdas/requirements.txt | $(STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
