@@ -17,13 +17,13 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
-.PHONY: setup setup-python setup-node setup-browser synth lint typecheck test test-python test-frontend bench simulate verify clean
+.PHONY: setup setup-python setup-node setup-browser lambda-dependencies synth lint typecheck test test-python test-frontend bench simulate verify clean
 
 $(STAMP):
 	mkdir -p $(STAMP)
 
 # --- setup ---------------------------------------------------------------------------------------
-$(STAMP)/python: requirements.txt requirements-dev.txt | $(STAMP)
+$(STAMP)/python: requirements.txt requirements-dev.txt lambdas/requirements.txt | $(STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -39,7 +39,14 @@ $(STAMP)/browser: | $(STAMP)
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	touch $@
 
+# The Lambdas' packages (lambdas/requirements.txt) for python3.13 on arm64, cached under .build/ by a hash
+# of that file; synth builds them itself when missing, this only does it ahead (and says how big they are).
+$(STAMP)/lambda-dependencies: lambdas/requirements.txt stacks/common/lambda_dependencies.py $(STAMP)/python
+	$(BIN)/python -m stacks.common.lambda_dependencies
+	touch $@
+
 setup-python: $(STAMP)/python
+lambda-dependencies: $(STAMP)/lambda-dependencies
 setup-node: $(STAMP)/node
 setup-browser: $(STAMP)/browser
 setup: setup-python setup-node setup-browser
@@ -48,7 +55,7 @@ frontend/dist/index.html: $(STAMP)/node $(shell find frontend/src frontend/publi
 	npm --prefix frontend run --silent build
 
 # --- the main job: synthesize every stack with the default settings, cdk-nag, cfn-lint, summary -----
-synth: setup-python setup-node frontend/dist/index.html
+synth: setup-python setup-node lambda-dependencies frontend/dist/index.html
 	rm -rf cdk.out
 	$(CDK) synth --quiet $(CDK_ARGS)
 	$(BIN)/cfn-lint --regions $$($(BIN)/python -m scripts.deploy_summary --region) --ignore-checks W3005 -- cdk.out/*.template.json
@@ -66,12 +73,12 @@ test-frontend: setup-node
 	npm --prefix frontend run --silent typecheck
 	npm --prefix frontend run --silent test
 
-test-python: setup frontend/dist/index.html
+test-python: setup lambda-dependencies frontend/dist/index.html
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test: lint typecheck test-frontend test-python
 
-bench: setup frontend/dist/index.html
+bench: setup lambda-dependencies frontend/dist/index.html
 	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 simulate: setup-python

@@ -7,6 +7,7 @@ import sys
 from aws_cdk import App
 
 from stacks.application import compose
+from stacks.common.lambda_dependencies import DependenciesError
 from stacks.settings import SettingsError, settings_from_context
 
 app = App()
@@ -14,7 +15,7 @@ try:
     settings = settings_from_context(
         app.node.get_all_context(), default_account=os.environ.get("CDK_DEFAULT_ACCOUNT")
     )
-except SettingsError as error:
+    compose(app, settings)
+except (SettingsError, DependenciesError) as error:
     sys.exit(f"error: {error}")
-compose(app, settings)
 app.synth()

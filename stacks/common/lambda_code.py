@@ -1,38 +1,29 @@
-"""How every function of the app is built: Python 3.13 on arm64, code from lambdas/, Powertools layer."""
+"""How every function of the app is built: Python 3.13 on arm64, code from lambdas/, packages from a layer."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks.common.lambda_dependencies import dependencies_dir
 from stacks.common.nag import acknowledge
-from stacks.settings import VOICE_REGIONS
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
-# Powertools for AWS Lambda (Python) v3 public layer, pinned per region: synth never looks it up in SSM.
-# The account and version are the same in every region Powertools publishes to; bump all together.
-# Layer versions follow releases (v3.2.0 was layer 3, v3.4.1 layer 6, the v3.2x releases the 20s), so 36
-# is a v3.3x release: the meeting API needs >= 3.28 (event_handler.depends). Tests run the PyPI version
-# pinned in requirements-dev.txt; check both with `aws lambda get-layer-version-by-arn` when bumping.
-POWERTOOLS_LAYER_VERSION = 36
-POWERTOOLS_LAYER_ARNS = {
-    region: f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
-    f"{POWERTOOLS_LAYER_VERSION}"
-    for region in VOICE_REGIONS
-}
-
 # Each function's asset is lambdas/ minus the other functions' packages, so shared code (calls/) ships
 # with both Lambdas that use it and nothing else does.
 PACKAGES = ("call_control", "meeting_api", "telephony_provider", "calls")
-_ALWAYS_EXCLUDED = ("**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/tests")
+_BYTECODE = ["**/__pycache__", "**/*.pyc"]
+_ALWAYS_EXCLUDED = (*_BYTECODE, "**/.mypy_cache", "**/tests")
+_LAYER_ID = "LambdaDependencies"
 
 
 def lambda_code(*packages: str) -> lambda_.Code:
@@ -40,15 +31,27 @@ def lambda_code(*packages: str) -> lambda_.Code:
     if unknown:
         raise ValueError(f"unknown Lambda packages: {sorted(unknown)}")
     excluded = [name for name in PACKAGES if name not in packages]
-    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=[*excluded, *_ALWAYS_EXCLUDED])
+    # requirements.txt is not code: its packages reach the functions through dependencies_layer.
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR), exclude=[*excluded, "requirements.txt", *_ALWAYS_EXCLUDED]
+    )
 
 
-def powertools_layer(scope: Construct, region: str) -> lambda_.ILayerVersion:
-    try:
-        arn = POWERTOOLS_LAYER_ARNS[region]
-    except KeyError:
-        raise ValueError(f"no Powertools layer pinned for region {region}") from None
-    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+def dependencies_layer(scope: Construct) -> lambda_.ILayerVersion:
+    """The stack's layer of lambdas/requirements.txt, created on first use. One per stack, not one shared:
+    a layer exported to another stack could not be replaced while that stack imports it."""
+    stack = Stack.of(scope)
+    existing = stack.node.try_find_child(_LAYER_ID)
+    if existing is not None:
+        return cast(lambda_.ILayerVersion, existing)
+    return lambda_.LayerVersion(
+        stack,
+        _LAYER_ID,
+        code=lambda_.Code.from_asset(str(dependencies_dir()), exclude=_BYTECODE),
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        description="The Lambdas' third-party packages: lambdas/requirements.txt for python3.13 on arm64",
+    )
 
 
 def python_function(
@@ -103,7 +106,7 @@ def python_function(
     acknowledge(
         function,
         "AwsSolutions-L1",
-        f"Pinned to {RUNTIME.name}: the runtime our tests run on and the one the pinned Powertools public "
-        "layer (python313-arm64) is built for; move both together.",
+        f"Pinned to {RUNTIME.name}: the runtime our tests run on and the one the dependencies layer's "
+        "compiled wheels (cp313, aarch64) are built for; move both together.",
     )
     return function

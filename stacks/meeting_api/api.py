@@ -17,7 +17,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from calls import schema
-from stacks.common.lambda_code import powertools_layer, python_function
+from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import Settings
 from stacks.telephony.call_control import meeting_arns
@@ -145,7 +145,7 @@ class MeetingApi(Construct):
             },
             timeout=Duration.seconds(15),
             memory_size=1024,
-            layers=[powertools_layer(self, settings.region)],
+            layers=[dependencies_layer(self)],
         )
         grant_calls_table(self.function, table, list_calls=True)
         self.azure_secret.grant_read(self.function)

@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from calls import schema
-from stacks.common.lambda_code import powertools_layer, python_function
+from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import Settings
 from stacks.telephony.call_store import grant_calls_table
@@ -36,7 +36,7 @@ class CallControl(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        layer = powertools_layer(self, settings.region)
+        layer = dependencies_layer(self)
         options = settings.call_control
         self.environment = {
             schema.TABLE_ENV: table.table_name,

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from stacks.common.lambda_code import POWERTOOLS_LAYER_ARNS
 from stacks.settings import VOICE_REGIONS
 from stacks.telephony.voice import REGIONS_WITH_CFN_CHIME_VOICE
 from tests.unit.stacks.conftest import REPO, Synthesized
@@ -68,14 +67,6 @@ def test_the_chime_region_table_matches_cfn_lints_region_data(region: str) -> No
     types = cfn_lint_region_types(region)
     has_both = {"AWS::Chime::VoiceConnector", "AWS::Chime::SipMediaApplication"} <= types
     assert has_both == (region in REGIONS_WITH_CFN_CHIME_VOICE)
-
-
-def test_a_powertools_layer_is_pinned_for_every_voice_region() -> None:
-    assert set(POWERTOOLS_LAYER_ARNS) == set(VOICE_REGIONS)
-    for region, arn in POWERTOOLS_LAYER_ARNS.items():
-        assert arn.startswith(
-            f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
-        )
 
 
 def _statements(node: Any) -> list[dict[str, Any]]:
