@@ -178,10 +178,12 @@ class Harness:
         path: str | None = None,
         body: Any = None,
         query: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
         claims: dict[str, str] | None = None,
         anonymous: bool = False,
+        base64_encoded: bool = False,
     ) -> ApiResponse:
+        """`headers`: a None value removes that header from the event."""
         from meeting_api import handler
 
         event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
@@ -196,7 +198,12 @@ class Harness:
         if query is not None:
             event["queryStringParameters"] = query
             event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in query.items())
-        event["headers"].update(headers or {})
+        for header, value in (headers or {}).items():
+            if value is None:
+                event["headers"].pop(header, None)
+            else:
+                event["headers"][header] = value
+        event["isBase64Encoded"] = base64_encoded
         if anonymous:
             event["requestContext"].pop("authorizer", None)
         elif claims is not None:
