@@ -238,7 +238,7 @@ def end_test_meeting(meeting_id: MeetingId, agent: AgentDep, desk: DeskDep) -> R
 @app.post(
     "/realtime/session",
     summary="Mint a short-lived Azure OpenAI Realtime credential for the browser's WebRTC connection",
-    responses=_responses(200, "A credential for one connection", 400, 404, 415, 502, 503),
+    responses=_responses(200, "A credential for one connection", 400, 404, 415, 429, 502, 503),
 )
 def realtime_session(
     agent: AgentDep, desk: DeskDep, request: Annotated[RealtimeSessionRequest | None, Body()] = None
@@ -246,12 +246,13 @@ def realtime_session(
     if request is not None and request.call_id is not None:
         desk.get_call(request.call_id)  # a session for a call that doesn't exist is a client bug: say so
         logger.append_keys(call_id=request.call_id)
-    minter = runtime.current().realtime
-    if minter is None:
+    current = runtime.current()
+    if current.realtime is None:
         raise errors.AzureNotConfigured(
             "the AI assistant is off: set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT, then redeploy"
         )
-    credential = minter.mint()
+    current.sessions.consume(agent)  # each session costs Azure minutes: a stolen token must not mint freely
+    credential = current.realtime.mint()
     metrics.add_metric(name="RealtimeSessionsMinted", unit=MetricUnit.Count, value=1)
     return RealtimeSession.model_validate(
         {
