@@ -56,6 +56,8 @@ HUGE_INTEGER = '{"to": ' + "9" * 5000 + "}"
         ("true", "invalid_request", "object"),
         ('{"to": "+12065550123"', "malformed_json", "not valid JSON"),
         ('{"to": NaN}', "malformed_json", "not valid JSON"),
+        ('{"to": "\\ud800"}', "invalid_request", "to:"),  # a lone surrogate: valid JSON, not text
+        ('{"\\udfff": 1}', "invalid_request", ""),
     ],
 )
 def test_bodies_that_cannot_be_a_dial_request_are_400_and_place_nothing(
