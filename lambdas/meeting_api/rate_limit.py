@@ -4,9 +4,11 @@ Azure Realtime sessions per agent per hour.
 One item per capped subject holds the times (epoch ms) of its uses within the window, at most `limit` of
 them, and a version. Taking a use reads the item and writes it back with the new time, conditional on the
 version it read: exact (never more than `limit` uses in any window, however they straddle clock hours)
-and safe when requests race, which re-read and retry. The items have no list-index attribute, so they
-never show in call lists; a '#' in their key, which no call id may contain, keeps every route off them;
-an `expires_at` TTL removes them once their last use leaves the window.
+and safe when requests race, which re-read and retry. (One blind write cannot do it: DynamoDB's
+expressions can neither count the uses newer than a time nor drop the older ones; a clock-hour counter,
+which can, lets an agent place twice the cap across an hour boundary.) The items have no list-index
+attribute, so they never show in call lists; a '#' in their key, which no call id may contain, keeps
+every route off them; an `expires_at` TTL removes them once their last use leaves the window.
 """
 
 from __future__ import annotations
