@@ -162,7 +162,13 @@ def bench_runtime(azure: FakeAzureOpenAI, ids: CallIds) -> Iterator[tuple[Harnes
             azure=azure,
         )
         harness.runtime = Runtime.build(
-            settings(azure.endpoint, azure_openai_secret_arn=arn, outbound_calls_per_agent_per_hour=10_000),
+            settings(
+                azure.endpoint,
+                azure_openai_secret_arn=arn,
+                outbound_calls_per_agent_per_hour=10_000,
+                outbound_calls_per_day=10_000,
+                realtime_sessions_per_agent_per_hour=10_000,
+            ),
             clients,
             clock=lambda: harness.now,
             new_id=ids,

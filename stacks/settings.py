@@ -127,6 +127,9 @@ class AgentOptions:
     mfa: str  # off | optional | required
     outbound_allowed_prefixes: tuple[str, ...]
     outbound_calls_per_agent_per_hour: int
+    outbound_calls_per_day: int = 200  # the whole line, any 24 hours
+    realtime_sessions_per_agent_per_hour: int = 30
+    realtime_secret_seconds: int = 60  # lifetime of a minted Azure client secret; 0: Azure's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,11 @@ class Settings:
     agents: AgentOptions
     alarm_email: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def outbound_enabled(self) -> bool:
+        """Whether agents can dial out (and so spend money): the one test for outbound safety defaults."""
+        return bool(self.agents.outbound_allowed_prefixes)
 
     @property
     def meetings_control_region(self) -> str:
@@ -288,9 +296,12 @@ DEFAULTS: dict[str, Any] = {
     "azureOpenAiTranscriptionModel": "whisper-1",
     "azureOpenAiSecretArn": None,
     "agentEmails": [],
-    "mfa": "optional",
+    "mfa": None,  # required when outbound calling is enabled, else optional
     "outboundAllowedPrefixes": [],
     "outboundCallsPerAgentPerHour": 20,
+    "outboundCallsPerDay": 200,
+    "realtimeSessionsPerAgentPerHour": 30,
+    "realtimeSecretSeconds": 60,
     "alarmEmail": None,
 }
 
@@ -331,7 +342,7 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
         )
     meeting_region = _choice("meetingRegion", get("meetingRegion") or region, MEETING_REGIONS)
 
-    return Settings(
+    settings = Settings(
         prefix=prefix,
         account=account,
         region=region,
@@ -353,6 +364,20 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
             else None
         ),
     )
+    _refuse_unsafe_outbound(settings)
+    return settings
+
+
+def _refuse_unsafe_outbound(settings: Settings) -> None:
+    """Outbound calls cost money: a stolen password must not be enough, and someone must hear the alarms."""
+    if not settings.outbound_enabled:
+        return
+    if settings.agents.mfa != "required":  # the default is required then: this was set explicitly
+        raise _fail("mfa", settings.agents.mfa, "must be required while outbound calling is enabled")
+    if not settings.alarm_email:
+        raise _fail(
+            "alarmEmail", None, "is required while outbound calling is enabled: its alarms need a recipient"
+        )
 
 
 def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
@@ -492,11 +517,24 @@ def _agents(get: Callable[[str], Any]) -> AgentOptions:
                 prefixes,
                 f"{prefix!r} must be an E.164 prefix such as +1 or +4420 (+ then digits)",
             )
+    default_mfa = "required" if prefixes else "optional"
     return AgentOptions(
         emails=tuple(emails),
-        mfa=_choice("mfa", get("mfa"), ("off", "optional", "required")),
+        mfa=_choice("mfa", get("mfa") or default_mfa, ("off", "optional", "required")),
         outbound_allowed_prefixes=tuple(prefixes),
         outbound_calls_per_agent_per_hour=_int(
             "outboundCallsPerAgentPerHour", get("outboundCallsPerAgentPerHour"), 1, 1000
         ),
+        outbound_calls_per_day=_int("outboundCallsPerDay", get("outboundCallsPerDay"), 1, 2000),
+        realtime_sessions_per_agent_per_hour=_int(
+            "realtimeSessionsPerAgentPerHour", get("realtimeSessionsPerAgentPerHour"), 1, 1000
+        ),
+        realtime_secret_seconds=_realtime_secret_seconds(get("realtimeSecretSeconds")),
     )
+
+
+def _realtime_secret_seconds(value: Any) -> int:
+    seconds = _int("realtimeSecretSeconds", value, 0, 7200)
+    if 0 < seconds < 10:  # OpenAI's client_secrets expires_after.seconds: 10 to 7200
+        raise _fail("realtimeSecretSeconds", value, "must be 0 (Azure's default) or from 10 to 7200")
+    return seconds

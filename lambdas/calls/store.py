@@ -210,6 +210,41 @@ class CallStore:
             raise
         return from_item(response["Attributes"])
 
+    def hand_agent_attendee(
+        self, call_id: str, *, agent: str, attendee_id: str, now: datetime
+    ) -> tuple[CallRecord, str | None]:
+        """Make `attendee_id` the agent's attendee while the agent still holds the call, in one write.
+
+        Returns the record and the attendee it replaced (whose join token should be revoked): read in the
+        same write, so of two answers racing (two tabs), the later one always learns of the earlier.
+        TransitionRefused when the agent no longer holds the call.
+        """
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={schema.PARTITION_KEY: {"S": call_id}},
+                UpdateExpression="SET #attendee = :attendee, #updated = :now",
+                ConditionExpression="attribute_exists(#pk) AND #answered_by = :agent",
+                ExpressionAttributeNames={
+                    "#pk": schema.PARTITION_KEY,
+                    "#attendee": "agent_attendee_id",
+                    "#updated": "updated_at",
+                    "#answered_by": "answered_by",
+                },
+                ExpressionAttributeValues={
+                    ":attendee": {"S": attendee_id},
+                    ":now": {"S": iso(now)},
+                    ":agent": {"S": agent},
+                },
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise TransitionRefused(call_id, "take the agent's attendee", self.get(call_id)) from error
+            raise
+        before = from_item(response["Attributes"])
+        return before.replace(agent_attendee_id=attendee_id, updated_at=iso(now)), before.agent_attendee_id
+
     def claim_meeting_cleanup(self, call_id: str, *, now: datetime) -> str | None:
         """Claim the deletion of the call's meeting: its id for the one caller who wins, else None.
 

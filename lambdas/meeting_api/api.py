@@ -6,13 +6,10 @@ import json
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,6 +19,7 @@ from calls.store import CallNotFound
 from meeting_api import errors, runtime
 from meeting_api.agents import Agent
 from meeting_api.aws_errors import aws_failure
+from meeting_api.bodies import JsonHttpResolver
 from meeting_api.desk import CallDesk
 from meeting_api.models import (
     CALL_ID_PATTERN,
@@ -41,17 +39,20 @@ from meeting_api.policy import entity_tag, not_modified
 from meeting_api.settings import E164_PATTERN
 
 # A response that breaks its own model is our bug: a 500, never a 4xx blaming the client.
-app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
+app = JsonHttpResolver(enable_validation=True, response_validation_error_http_code=500)
 
 # Domain error → (HTTP status, error code). One table: the only place errors become HTTP.
 STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     errors.Unauthenticated: (401, "unauthorized"),
     errors.EmailNotVerified: (403, "email_not_verified"),
+    errors.MalformedBody: (400, "malformed_json"),
+    errors.RequestTooLarge: (400, "request_too_large"),
     errors.InvalidRequest: (400, "invalid_request"),
     errors.DestinationNotAllowed: (403, "destination_not_allowed"),
     errors.MeetingNotOwned: (403, "meeting_not_owned"),
     CallNotFound: (404, "call_not_found"),
     errors.MeetingNotFound: (404, "meeting_not_found"),
+    errors.UnsupportedMediaType: (415, "unsupported_media_type"),
     errors.CallTaken: (409, "call_taken"),
     errors.CallNotRinging: (409, "call_not_ringing"),
     errors.CallNotHeld: (409, "call_not_held"),
@@ -234,7 +235,7 @@ def end_test_meeting(meeting_id: MeetingId, agent: AgentDep, desk: DeskDep) -> R
 @app.post(
     "/realtime/session",
     summary="Mint a short-lived Azure OpenAI Realtime credential for the browser's WebRTC connection",
-    responses=_responses(200, "A credential for one connection", 400, 404, 415, 502, 503),
+    responses=_responses(200, "A credential for one connection", 400, 404, 415, 429, 502, 503),
 )
 def realtime_session(
     agent: AgentDep, desk: DeskDep, request: Annotated[RealtimeSessionRequest | None, Body()] = None
@@ -242,12 +243,13 @@ def realtime_session(
     if request is not None and request.call_id is not None:
         desk.get_call(request.call_id)  # a session for a call that doesn't exist is a client bug: say so
         logger.append_keys(call_id=request.call_id)
-    minter = runtime.current().realtime
-    if minter is None:
+    current = runtime.current()
+    if current.realtime is None:
         raise errors.AzureNotConfigured(
             "the AI assistant is off: set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT, then redeploy"
         )
-    credential = minter.mint()
+    current.sessions.consume(agent)  # each session costs Azure minutes: a stolen token must not mint freely
+    credential = current.realtime.mint()
     metrics.add_metric(name="RealtimeSessionsMinted", unit=MetricUnit.Count, value=1)
     return RealtimeSession.model_validate(
         {
@@ -305,16 +307,10 @@ def upstream_error(failure: errors.UpstreamFailure) -> Response[Any]:
 
 def invalid_request(error: RequestValidationError) -> Response[Any]:
     issues = error.errors()
-    if any(issue.get("type") == "json_invalid" for issue in issues):
-        return problem(400, "malformed_json", "the request body is not valid JSON")
     message = "; ".join(_describe(issue) for issue in issues)
     code = "invalid_number" if all(_is_bad_number(issue) for issue in issues) else "invalid_request"
     logger.info("request refused", extra={"code": code, "reason": message})
     return problem(400, code, message)
-
-
-def unsupported_media_type(_: RequestUnsupportedContentType) -> Response[Any]:
-    return problem(415, "unsupported_media_type", "send the request body as application/json")
 
 
 @app.not_found
@@ -362,5 +358,4 @@ def _request_id() -> str:
 app.exception_handler([errors.Problem, CallNotFound])(domain_error)
 app.exception_handler([ClientError, BotoCoreError])(storage_error)
 app.exception_handler(RequestValidationError)(invalid_request)
-app.exception_handler(RequestUnsupportedContentType)(unsupported_media_type)
 app.exception_handler(Exception)(unexpected_error)

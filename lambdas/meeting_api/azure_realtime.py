@@ -35,6 +35,14 @@ class SessionConfig:
     instructions: str
     voice: str
     transcription_model: str  # empty: no transcription of the caller's words
+    secret_seconds: int = 0  # the client secret's lifetime; 0: the service's default
+
+    def request_json(self) -> dict[str, Any]:
+        """The client_secrets request: the session, and the secret's lifetime from its creation."""
+        body: dict[str, Any] = {"session": self.to_json()}
+        if self.secret_seconds:
+            body["expires_after"] = {"anchor": "created_at", "seconds": self.secret_seconds}
+        return body
 
     def to_json(self) -> dict[str, Any]:
         """The GA session shape: input settings nest under audio.input, the voice under audio.output."""
@@ -63,7 +71,7 @@ class RealtimeMinter:
         self._url = endpoint + CLIENT_SECRETS_PATH
         self._webrtc_url = endpoint + WEBRTC_CALLS_PATH
         self._session = session
-        self._body = json.dumps({"session": session.to_json()}).encode()
+        self._body = json.dumps(session.request_json()).encode()
         self._keys = keys
         self._timeout = timeout
         self._opener = urllib.request.build_opener()

@@ -99,16 +99,26 @@ class CallDesk:
             if isinstance(failure, MeetingNotFound):
                 raise CallNotRinging(f"call {call_id}'s meeting has ended") from None
             raise
-        previous = call.agent_attendee_id
-        call = self._store.update_fields(
-            call_id, now=self._clock(), set_fields={"agent_attendee_id": attendee["AttendeeId"]}
-        )
-        if previous and previous != attendee["AttendeeId"]:
+        attendee_id = attendee["AttendeeId"]
+        try:
+            call, previous = self._store.hand_agent_attendee(
+                call_id, agent=agent.id, attendee_id=attendee_id, now=self._clock()
+            )
+        except TransitionRefused as refused:  # the agent left (another tab) or the call ended meanwhile
+            self._revoke_attendee(meeting["MeetingId"], attendee_id, call_id)
+            plan_answer(self._current(refused), agent)  # raises the reason when there is a clear one
+            raise CallNotRinging(f"call {call_id} changed while answering it; reload and retry") from None
+        except (ClientError, BotoCoreError):  # nothing may stay held by an attendee no record knows of
+            self._revoke_attendee(meeting["MeetingId"], attendee_id, call_id)
+            if plan is AnswerPlan.CLAIM:
+                self._release(call, agent)
+            raise
+        if previous and previous != attendee_id:
             self._revoke_attendee(meeting["MeetingId"], previous, call_id)
         return Joined(call=call, meeting=meeting, attendee=attendee)
 
     def _revoke_attendee(self, meeting_id: str, attendee_id: str, call_id: str) -> None:
-        """Best effort: the agent's old join token stops working; failing that must not fail the request."""
+        """Best effort: that attendee's join token stops working; failing that must not fail the request."""
         try:
             self._meetings.remove_attendee(meeting_id, attendee_id)
         except Problem:

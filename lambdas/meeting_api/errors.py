@@ -23,6 +23,18 @@ class InvalidRequest(Problem):
     pass
 
 
+class MalformedBody(InvalidRequest):
+    """The body cannot be read as JSON: not UTF-8, not base64 when marked so, invalid, too deep."""
+
+
+class RequestTooLarge(InvalidRequest):
+    pass
+
+
+class UnsupportedMediaType(Problem):
+    pass
+
+
 class CallTaken(Problem):
     pass
 

@@ -1,13 +1,22 @@
-"""A per-agent hourly cap on outbound calls: an atomic counter per agent and clock hour, in the calls table.
+"""Sliding-window caps, kept in the calls table: outbound calls per agent per hour and per line per day,
+Azure Realtime sessions per agent per hour.
 
-The item has no list-index attribute, so it never shows in call lists, and an `expires_at` TTL, so DynamoDB
-removes it after the hour. Its key holds a '#', which no call id may contain: no route reads it as a call.
+One item per capped subject holds the times (epoch ms) of its uses within the window, at most `limit` of
+them, and a version. Taking a use reads the item and writes it back with the new time, conditional on the
+version it read: exact (never more than `limit` uses in any window, however they straddle clock hours)
+and safe when requests race, which re-read and retry. (One blind write cannot do it: DynamoDB's
+expressions can neither count the uses newer than a time nor drop the older ones; a clock-hour counter,
+which can, lets an agent place twice the cap across an hour boundary.) The items have no list-index
+attribute, so they never show in call lists; a '#' in their key, which no call id may contain, keeps
+every route off them; an `expires_at` TTL removes them once their last use leaves the window.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -15,53 +24,152 @@ from calls import schema
 from calls.aws_errors import error_code
 from meeting_api.agents import Agent
 from meeting_api.aws_errors import aws_failure
-from meeting_api.errors import RateLimited
+from meeting_api.errors import RateLimited, UpstreamFailure
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-KEY_PREFIX = "outbound-quota#"
-_WINDOW = timedelta(hours=1)
+OUTBOUND_PER_AGENT = "outbound-quota"
+OUTBOUND_PER_LINE = "line-outbound-quota"
+SESSIONS_PER_AGENT = "realtime-quota"
+_ATTEMPTS = 4  # racing requests of one subject: each conflict means another use was recorded
 
 
-def quota_key(agent: Agent, window_start: datetime) -> str:
-    return f"{KEY_PREFIX}{agent.key}#{window_start:%Y-%m-%dT%H}"
-
-
-class OutboundRateLimiter:
-    def __init__(self, client: DynamoDBClient, table_name: str, *, calls_per_hour: int) -> None:
+class SlidingWindowCap:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        key_prefix: str,
+        limit: int,
+        window: timedelta,
+        refusal: str,
+    ) -> None:
+        """`refusal`: the 429 message, e.g. "you placed {limit} outbound calls in the last hour"."""
         self._client = client
         self._table = table_name
-        self._limit = calls_per_hour
+        self._prefix = key_prefix
+        self._limit = limit
+        self._window_ms = int(window.total_seconds() * 1000)
+        self._refusal = refusal
 
-    def consume(self, agent: Agent, *, now: datetime) -> None:
-        """Count one outbound call for the agent in the current clock hour, or raise RateLimited."""
-        start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        end = start + _WINDOW
+    def key(self, subject: str) -> str:
+        return f"{self._prefix}#{subject}"
+
+    def take(self, subject: str, *, label: str, now: datetime) -> None:
+        """Record one use by `subject` at `now`, or raise RateLimited (with Retry-After) if it has none left."""
+        key = {schema.PARTITION_KEY: {"S": self.key(subject)}}
+        now_ms = int(now.timestamp() * 1000)
+        for _ in range(_ATTEMPTS):
+            uses, version = self._read(key)
+            recent = sorted(use for use in uses if use > now_ms - self._window_ms)
+            if len(recent) >= self._limit:
+                wait = math.ceil((recent[-self._limit] + self._window_ms - now_ms) / 1000)
+                minutes = math.ceil(wait / 60)
+                raise RateLimited(
+                    f"{self._refusal.format(limit=self._limit)}; try again in {minutes} minute"
+                    + ("s" if minutes != 1 else ""),
+                    retry_after=max(1, wait),
+                )
+            if self._write(key, [*recent, now_ms], version=version, label=label):
+                return
+        raise UpstreamFailure(
+            f"too many requests at once for {label}'s {self._prefix} item; retry shortly", transient=True
+        )
+
+    def _read(self, key: dict[str, Any]) -> tuple[list[int], int]:
+        try:
+            item = self._client.get_item(
+                TableName=self._table,
+                Key=key,
+                ConsistentRead=True,
+                ProjectionExpression="#uses, #version",
+                ExpressionAttributeNames={"#uses": "uses", "#version": "version"},
+            ).get("Item", {})
+        except (ClientError, BotoCoreError) as error:
+            raise aws_failure("DynamoDB", f"GetItem ({self._prefix})", error) from error
+        uses = [int(cell["N"]) for cell in item.get("uses", {}).get("L", [])]
+        return uses, int(item["version"]["N"]) if "version" in item else 0
+
+    def _write(self, key: dict[str, Any], uses: list[int], *, version: int, label: str) -> bool:
+        """Store `uses` if nobody wrote since we read `version`; False when someone did."""
+        names = {"#uses": "uses", "#version": "version", "#ttl": schema.TTL_ATTRIBUTE, "#label": "subject"}
+        values: dict[str, Any] = {
+            ":uses": {"L": [{"N": str(use)} for use in uses]},
+            ":next": {"N": str(version + 1)},
+            ":ttl": {"N": str((max(uses) + self._window_ms) // 1000 + 60)},
+            ":label": {"S": label},
+        }
+        condition = "attribute_not_exists(#version)"
+        if version:
+            condition = "#version = :read"
+            values[":read"] = {"N": str(version)}
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key={schema.PARTITION_KEY: {"S": quota_key(agent, start)}},
-                UpdateExpression="ADD #placed :one SET #agent = :agent, #ttl = :ttl",
-                ConditionExpression="attribute_not_exists(#placed) OR #placed < :limit",
-                ExpressionAttributeNames={
-                    "#placed": "placed",
-                    "#agent": "agent",
-                    "#ttl": schema.TTL_ATTRIBUTE,
-                },
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(self._limit)},
-                    ":agent": {"S": agent.id},
-                    ":ttl": {"N": str(int((end + _WINDOW).timestamp()))},
-                },
+                Key=key,
+                UpdateExpression="SET #uses = :uses, #version = :next, #ttl = :ttl, #label = :label",
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except (ClientError, BotoCoreError) as error:
             if isinstance(error, ClientError) and error_code(error) == "ConditionalCheckFailedException":
-                wait = max(1, int((end - now).total_seconds()))
-                minutes = wait // 60 + 1
-                raise RateLimited(
-                    f"you placed {self._limit} outbound calls this hour; try again in {minutes} minutes",
-                    retry_after=wait,
-                ) from None
-            raise aws_failure("DynamoDB", "UpdateItem (outbound quota)", error) from error
+                return False
+            raise aws_failure("DynamoDB", f"UpdateItem ({self._prefix})", error) from error
+        return True
+
+
+class OutboundRateLimiter:
+    """Each outbound leg (a call placed, a transfer) counts for its agent (an hour) and the line (a day)."""
+
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, *, calls_per_hour: int, calls_per_day: int
+    ) -> None:
+        self.per_agent = SlidingWindowCap(
+            client,
+            table_name,
+            key_prefix=OUTBOUND_PER_AGENT,
+            limit=calls_per_hour,
+            window=timedelta(hours=1),
+            refusal="you placed {limit} outbound calls in the last hour",
+        )
+        self.per_line = SlidingWindowCap(
+            client,
+            table_name,
+            key_prefix=OUTBOUND_PER_LINE,
+            limit=calls_per_day,
+            window=timedelta(days=1),
+            refusal="the line placed its {limit} outbound calls of the last 24 hours",
+        )
+
+    def consume(self, agent: Agent, *, now: datetime) -> None:
+        # The agent's cap first: an agent over it must not use up the line's.
+        self.per_agent.take(agent.key, label=agent.id, now=now)
+        self.per_line.take("line", label="line", now=now)
+
+
+class SessionRateLimiter:
+    """Azure Realtime sessions each agent may mint per hour."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        sessions_per_hour: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._cap = SlidingWindowCap(
+            client,
+            table_name,
+            key_prefix=SESSIONS_PER_AGENT,
+            limit=sessions_per_hour,
+            window=timedelta(hours=1),
+            refusal="you started {limit} AI assistant sessions in the last hour",
+        )
+        self._clock = clock
+
+    def consume(self, agent: Agent) -> None:
+        self._cap.take(agent.key, label=agent.id, now=self._clock())

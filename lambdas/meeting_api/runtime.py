@@ -24,7 +24,7 @@ from meeting_api.azure_key import AzureKeySource
 from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, SessionConfig
 from meeting_api.chime import MeetingsGateway, VoiceGateway
 from meeting_api.desk import CallDesk
-from meeting_api.rate_limit import OutboundRateLimiter
+from meeting_api.rate_limit import OutboundRateLimiter, SessionRateLimiter
 from meeting_api.settings import E164_PATTERN, ConfigurationError, Settings
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class Runtime:
     clients: Clients
     desk: CallDesk
     realtime: RealtimeMinter | None  # None: Azure OpenAI is not configured
+    sessions: SessionRateLimiter
 
     @classmethod
     def build(
@@ -106,6 +107,7 @@ class Runtime:
                 clients.dynamodb,
                 settings.calls_table_name,
                 calls_per_hour=settings.outbound_calls_per_agent_per_hour,
+                calls_per_day=settings.outbound_calls_per_day,
             ),
             our_number=settings.phone_number,
             allowed_prefixes=settings.outbound_allowed_prefixes,
@@ -124,12 +126,19 @@ class Runtime:
                     instructions=settings.azure_openai_instructions,
                     voice=settings.azure_openai_voice,
                     transcription_model=settings.azure_openai_transcription_model,
+                    secret_seconds=settings.realtime_secret_seconds,
                 ),
                 keys=AzureKeySource(clients.secrets, settings.azure_openai_secret_arn),
                 timeout=azure_timeout,
             )
         )
-        return cls(settings=settings, clients=clients, desk=desk, realtime=realtime)
+        sessions = SessionRateLimiter(
+            clients.dynamodb,
+            settings.calls_table_name,
+            sessions_per_hour=settings.realtime_sessions_per_agent_per_hour,
+            clock=clock,
+        )
+        return cls(settings=settings, clients=clients, desk=desk, realtime=realtime, sessions=sessions)
 
     @classmethod
     def from_environment(cls, session: boto3.Session | None = None) -> Runtime:

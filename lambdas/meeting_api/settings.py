@@ -49,6 +49,10 @@ class Settings(BaseModel):
     azure_openai_secret_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:secretsmanager:")]
     outbound_allowed_prefixes: tuple[str, ...] = ()
     outbound_calls_per_agent_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 20
+    outbound_calls_per_day: Annotated[int, Field(ge=1, le=10_000)] = 200  # the whole line, any 24 hours
+    realtime_sessions_per_agent_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 30
+    # Lifetime asked for a minted Azure client secret (expires_after.seconds, 10-7200); 0: Azure's default.
+    realtime_secret_seconds: Annotated[int, Field(ge=0, le=7200)] = 60
     allowed_origin: str = ""
     call_retention_days: Annotated[int, Field(ge=1, le=3650)] = DEFAULT_RETENTION.days
 
@@ -89,6 +93,13 @@ class Settings(BaseModel):
         bad = [prefix for prefix in value if not _PREFIX.match(prefix)]
         if bad:
             raise ValueError(f"prefixes must look like +1 or +4420, got {bad}")
+        return value
+
+    @field_validator("realtime_secret_seconds")
+    @classmethod
+    def _secret_lifetime(cls, value: int) -> int:
+        if 0 < value < 10:
+            raise ValueError("must be 0 (Azure's default) or from 10 to 7200 seconds")
         return value
 
     @model_validator(mode="after")

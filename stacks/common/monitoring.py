@@ -52,16 +52,26 @@ class Monitoring(Construct):
             ),
         )
 
-    def alarm_on_count(self, metric_name: str, *, namespace: str, service: str, description: str) -> None:
-        """Alarm as soon as a Powertools count metric of ours (namespace + service dimension) is non-zero."""
+    def alarm_on_count(
+        self,
+        metric_name: str,
+        *,
+        namespace: str,
+        service: str,
+        description: str,
+        threshold: int = 1,
+        period: Duration | None = None,
+    ) -> None:
+        """Alarm when a Powertools count metric of ours (namespace + service dimension) reaches `threshold`
+        within `period` (default: as soon as it is non-zero in 5 minutes)."""
         metric = cloudwatch.Metric(
             namespace=namespace,
             metric_name=metric_name,
             dimensions_map={"service": service},
             statistic="Sum",
-            period=Duration.minutes(5),
+            period=period or Duration.minutes(5),
         )
-        self.alarm_on(metric_name, metric, threshold=1, description=description)
+        self.alarm_on(metric_name, metric, threshold=threshold, description=description)
 
     def alarm_on(
         self, construct_id: str, metric: cloudwatch.IMetric, *, threshold: float, description: str

@@ -137,6 +137,11 @@ class MeetingApi(Construct):
                 "AZURE_OPENAI_SECRET_ARN": self.azure_secret.secret_arn,
                 "OUTBOUND_ALLOWED_PREFIXES": ",".join(settings.agents.outbound_allowed_prefixes),
                 "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": str(settings.agents.outbound_calls_per_agent_per_hour),
+                "OUTBOUND_CALLS_PER_DAY": str(settings.agents.outbound_calls_per_day),
+                "REALTIME_SESSIONS_PER_AGENT_PER_HOUR": str(
+                    settings.agents.realtime_sessions_per_agent_per_hour
+                ),
+                "REALTIME_SECRET_SECONDS": str(settings.agents.realtime_secret_seconds),
                 "ALLOWED_ORIGIN": web_url,
                 "CALL_RETENTION_DAYS": str(settings.call_control.call_retention_days),
                 "POWERTOOLS_SERVICE_NAME": "meeting-api",

@@ -58,6 +58,25 @@ class MeetingApiStack(Stack):
             service="meeting-api",
             description="The meeting API hit an unexpected error",
         )
+        # Spend: each outbound call and Azure session costs money; these catch a stolen login early.
+        agents = settings.agents
+        monitoring.alarm_on_count(
+            "OutboundCallsPlaced",
+            namespace=f"{settings.prefix}/api",
+            service="meeting-api",
+            threshold=outbound_calls_alarm(settings),
+            period=Duration.hours(1),
+            description="Many outbound calls in an hour: at this rate the line's daily cap lasts a working day",
+        )
+        monitoring.alarm_on_count(
+            "RealtimeSessionsMinted",
+            namespace=f"{settings.prefix}/api",
+            service="meeting-api",
+            threshold=realtime_sessions_alarm(settings),
+            period=Duration.hours(1),
+            description="Many Azure OpenAI Realtime sessions minted in an hour "
+            f"(each agent may mint {agents.realtime_sessions_per_agent_per_hour} an hour)",
+        )
         self.web_config = {
             "region": settings.region,
             "apiUrl": self.api.url,
@@ -74,3 +93,14 @@ class MeetingApiStack(Stack):
             description='Put the Azure OpenAI key here as {"apiKey": "..."}',
         )
         CfnOutput(self, "UserPoolOutput", key="UserPoolId", value=self.identity.user_pool.user_pool_id)
+
+
+def outbound_calls_alarm(settings: Settings) -> int:
+    """Outbound calls in an hour that alarm: an eighth of the daily cap, so the cap would last 8 hours."""
+    return max(1, settings.agents.outbound_calls_per_day // 8)
+
+
+def realtime_sessions_alarm(settings: Settings) -> int:
+    """Sessions in an hour that alarm: half of what every invited agent (at least one) may mint."""
+    agents = max(1, len(settings.agents.emails))
+    return max(1, agents * settings.agents.realtime_sessions_per_agent_per_hour // 2)

@@ -170,9 +170,10 @@ class FakeAzureOpenAI:
         if self.mode is Mode.NOT_JSON:
             return 200, {"Content-Type": "text/html"}, b"<html>gateway</html>"
         session = request.json()["session"]
+        lifetime = request.json().get("expires_after", {}).get("seconds", SECRET_LIFETIME_SECONDS)
         answer = {
             "value": "ek_" + secrets.token_hex(16),
-            "expires_at": int(time.time()) + SECRET_LIFETIME_SECONDS,
+            "expires_at": int(time.time()) + lifetime,
             "session": {"object": "realtime.session", "id": "sess_" + secrets.token_hex(8), **session},
         }
         return 200, {}, json.dumps(answer).encode()
@@ -193,6 +194,12 @@ def _session_problem(request: ReceivedRequest) -> str | None:
         return "the body is not JSON"
     if not isinstance(body, dict) or set(body) - {"session", "expires_after"}:
         return "the body may hold only session and expires_after"
+    expires_after = body.get("expires_after", {"anchor": "created_at", "seconds": SECRET_LIFETIME_SECONDS})
+    seconds = expires_after.get("seconds") if isinstance(expires_after, dict) else None
+    if set(expires_after) != {"anchor", "seconds"} or expires_after.get("anchor") != "created_at":
+        return "expires_after must be {anchor: created_at, seconds}"
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 10 <= seconds <= 7200:
+        return "expires_after.seconds must be an integer from 10 to 7200"
     session = body.get("session")
     if not isinstance(session, dict):
         return "session must be an object"

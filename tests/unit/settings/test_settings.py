@@ -62,6 +62,7 @@ def test_command_line_strings_are_parsed() -> None:
             "waitTimeoutSeconds": "120",
             "agentEmails": "ann@example.com,bob@example.com",
             "outboundAllowedPrefixes": "+1,+44",
+            "alarmEmail": "ops@example.com",
             "azureOpenAiEndpoint": "https://my-res.openai.azure.com/",
         }
     )
@@ -158,6 +159,9 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"outboundAllowedPrefixes": "1"}, "outboundAllowedPrefixes", "E.164 prefix"),
     ({"outboundCallsPerAgentPerHour": "0"}, "outboundCallsPerAgentPerHour", "from 1 to 1000"),
     ({"alarmEmail": "ops"}, "alarmEmail", "e-mail address"),
+    ({"outboundCallsPerDay": "0"}, "outboundCallsPerDay", "from 1 to 2000"),
+    ({"realtimeSessionsPerAgentPerHour": "many"}, "realtimeSessionsPerAgentPerHour", "whole number"),
+    ({"realtimeSecretSeconds": 5}, "realtimeSecretSeconds", "from 10 to 7200"),
     ({"phoneAreacode": "206"}, "phoneAreacode", "did you mean phoneAreaCode"),
 ]
 

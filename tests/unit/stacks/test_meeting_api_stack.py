@@ -161,3 +161,36 @@ def test_changing_the_number_choice_changes_the_api_function(
         return str(handler["Properties"]["Environment"]["Variables"]["PHONE_NUMBER_CHOICE"])
 
     assert choice(default_app) != choice(synth_cache(phoneAreaCode="425"))
+
+
+def test_spend_alarms_watch_outbound_calls_and_azure_sessions_per_hour(default_app: Synthesized) -> None:
+    template = default_app.raw("meeting-api")
+    alarms = {
+        alarm["Properties"]["MetricName"]: alarm["Properties"]
+        for alarm in resources(template, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Namespace") == "phoneline/api"
+    }
+    outbound, sessions = alarms["OutboundCallsPlaced"], alarms["RealtimeSessionsMinted"]
+    assert (outbound["Period"], outbound["Statistic"], outbound["Threshold"]) == (3600, "Sum", 25)  # 200 / 8
+    assert (sessions["Period"], sessions["Statistic"], sessions["Threshold"]) == (3600, "Sum", 15)  # 30 / 2
+    assert outbound["Dimensions"] == sessions["Dimensions"] == [{"Name": "service", "Value": "meeting-api"}]
+    assert outbound["AlarmActions"] and sessions["AlarmActions"]
+
+
+def test_the_function_gets_every_cap_from_the_settings(default_app: Synthesized) -> None:
+    _, function = function_by_handler(default_app.raw("meeting-api"), "meeting_api.handler.lambda_handler")
+    environment = function["Properties"]["Environment"]["Variables"]
+    assert {
+        name: environment[name]
+        for name in (
+            "OUTBOUND_CALLS_PER_AGENT_PER_HOUR",
+            "OUTBOUND_CALLS_PER_DAY",
+            "REALTIME_SESSIONS_PER_AGENT_PER_HOUR",
+            "REALTIME_SECRET_SECONDS",
+        )
+    } == {
+        "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": "20",
+        "OUTBOUND_CALLS_PER_DAY": "200",
+        "REALTIME_SESSIONS_PER_AGENT_PER_HOUR": "30",
+        "REALTIME_SECRET_SECONDS": "60",
+    }

@@ -174,3 +174,24 @@ def test_plain_fields_are_set_in_one_write_whatever_the_status(store: CallStore)
     with pytest.raises(CallNotFound):
         store.update_fields("nope", now=T0, set_fields={"meeting_id": "m-9"})
     assert store.get("nope") is None  # refused, not created
+
+
+def test_handing_the_agent_an_attendee_returns_the_one_it_replaces(store: CallStore) -> None:
+    store.create(inbound().replace(answered_by="ann"))
+    later = T0 + timedelta(seconds=5)
+    record, previous = store.hand_agent_attendee("tx-1", agent="ann", attendee_id="a-1", now=T0)
+    assert (record.agent_attendee_id, previous) == ("a-1", None)
+    record, previous = store.hand_agent_attendee("tx-1", agent="ann", attendee_id="a-2", now=later)
+    assert (record.agent_attendee_id, previous) == ("a-2", "a-1")
+    assert record == store.require("tx-1")  # what it returns is what it stored
+    assert record.updated_at == later.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_only_the_agent_holding_the_call_gets_an_attendee_on_it(store: CallStore) -> None:
+    store.create(inbound().replace(answered_by="ann", agent_attendee_id="a-1"))
+    with pytest.raises(TransitionRefused) as refused:
+        store.hand_agent_attendee("tx-1", agent="bob", attendee_id="b-1", now=T0)
+    assert refused.value.current is not None and refused.value.current.agent_attendee_id == "a-1"
+    with pytest.raises(TransitionRefused) as missing:
+        store.hand_agent_attendee("nope", agent="ann", attendee_id="a-2", now=T0)
+    assert missing.value.current is None

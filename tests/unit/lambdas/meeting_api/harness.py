@@ -9,11 +9,14 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from calls.record import CallRecord, CallStatus, Direction
@@ -207,10 +210,12 @@ class Harness:
         path: str | None = None,
         body: Any = None,
         query: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
         claims: dict[str, str] | None = None,
         anonymous: bool = False,
+        base64_encoded: bool = False,
     ) -> ApiResponse:
+        """`headers`: a None value removes that header from the event."""
         from meeting_api import handler
 
         event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
@@ -225,7 +230,12 @@ class Harness:
         if query is not None:
             event["queryStringParameters"] = query
             event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in query.items())
-        event["headers"].update(headers or {})
+        for header, value in (headers or {}).items():
+            if value is None:
+                event["headers"].pop(header, None)
+            else:
+                event["headers"][header] = value
+        event["isBase64Encoded"] = base64_encoded
         if anonymous:
             event["requestContext"].pop("authorizer", None)
         elif claims is not None:
@@ -254,6 +264,36 @@ class Harness:
         record = CallRecord.new(**values)
         assert self.store.create(record)
         return record
+
+    @contextmanager
+    def dynamodb_fault(
+        self,
+        operation: str,
+        when: Callable[[dict[str, Any]], bool],
+        *,
+        code: str = "ProvisionedThroughputExceededException",
+        instead: Callable[[], None] | None = None,
+    ) -> Iterator[None]:
+        """Fail the DynamoDB `operation` calls whose parameters satisfy `when` with `code`, as AWS would.
+
+        `instead`: run it in place of failing (once), then let the call through: a concurrent request.
+        """
+        service_event = f"before-parameter-build.dynamodb.{operation}"
+
+        def intercept(params: dict[str, Any], **_: Any) -> None:
+            if not when(params):
+                return
+            if instead is not None:
+                self.dynamodb.meta.events.unregister(service_event, intercept)
+                instead()
+                return
+            raise ClientError({"Error": {"Code": code, "Message": "injected"}}, operation)
+
+        self.dynamodb.meta.events.register(service_event, intercept)
+        try:
+            yield
+        finally:
+            self.dynamodb.meta.events.unregister(service_event, intercept)
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Every item in the calls table: equal before and after a refused request means nothing changed."""

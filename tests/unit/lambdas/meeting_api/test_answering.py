@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 from calls.record import CallStatus, Direction, iso
 from tests.unit.lambdas.meeting_api.harness import (
     AGENT,
@@ -204,3 +208,87 @@ def test_leaving_a_call_you_do_not_hold_is_409_and_changes_nothing(api: Harness)
     assert "hang it up" in api.request("leave_call", path="/calls/outbound/leave").error["message"]
     assert api.snapshot() == before
     assert api.request("leave_call", path="/calls/nope/leave").status == 404
+
+
+def _stores(attendee: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """The write that records this attendee on the call (whatever its expression looks like)."""
+    return lambda params: attendee["AttendeeId"] in json.dumps(params["ExpressionAttributeValues"])
+
+
+def test_a_failed_attendee_write_after_the_claim_releases_the_claim_and_deletes_the_attendee(
+    api: Harness,
+) -> None:
+    api.put_call()
+    before = api.snapshot()
+    attendee = expect_join(api)
+    api.meetings.add_response(
+        "delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": attendee["AttendeeId"]}
+    )
+    with api.dynamodb_fault("UpdateItem", _stores(attendee)):
+        response = api.request("answer_call")
+    assert (response.status, response.error["code"]) == (503, "upstream_unavailable")
+    api.meetings.assert_no_pending_responses()  # the attendee was deleted
+    after = api.store.require(CALL_ID)
+    assert (after.status, after.answered_by, after.agent_attendee_id) == (CallStatus.RINGING, None, None)
+    assert [item["call_id"] for item in api.snapshot()] == [item["call_id"] for item in before]
+    # Another agent can now answer it.
+    other = chime_attendee(f"agent-{OTHER_AGENT}-{api.nonce(2)}", "b1b2c3d4-0000-4000-8000-000000000002")
+    api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()}, {"MeetingId": MEETING_ID})
+    api.meetings.add_response("create_attendee", {"Attendee": other}, None)
+    assert api.as_agent("answer_call", OTHER_AGENT).status == 200
+
+
+def test_a_failed_attendee_write_on_rejoin_deletes_the_new_attendee_and_keeps_the_old(api: Harness) -> None:
+    old_attendee = "a1b2c3d4-0000-4000-8000-0000000000aa"
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT, agent_attendee_id=old_attendee)
+    before = api.snapshot()
+    attendee = expect_join(api)
+    api.meetings.add_response(
+        "delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": attendee["AttendeeId"]}
+    )
+    with api.dynamodb_fault("UpdateItem", _stores(attendee), code="AccessDeniedException"):
+        response = api.request("answer_call")
+    assert (response.status, response.error["code"]) == (502, "upstream_failed")
+    api.meetings.assert_no_pending_responses()
+    assert api.snapshot() == before
+
+
+def test_answering_from_two_tabs_at_once_leaves_one_live_attendee(api: Harness) -> None:
+    """Tab 2 answers completely while tab 1 sits between CreateAttendee and its write: the later write
+    learns of the earlier attendee and revokes it, whichever tab it is."""
+    api.put_call()
+    first = expect_join(api, nonce=1, attendee_id="a1b2c3d4-0000-4000-8000-000000000001")
+    second = expect_join(api, nonce=2, attendee_id="a1b2c3d4-0000-4000-8000-000000000002")
+    api.meetings.add_response(
+        "delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": second["AttendeeId"]}
+    )
+    other_tab: list[int] = []
+    with api.dynamodb_fault(
+        "UpdateItem",
+        _stores(first),
+        instead=lambda: other_tab.append(api.request("answer_call").status),
+    ):
+        response = api.request("answer_call")
+    assert other_tab == [200]
+    assert response.status == 200
+    assert response.json()["attendee"] == first
+    api.meetings.assert_no_pending_responses()  # the other tab's attendee was revoked
+    assert api.store.require(CALL_ID).agent_attendee_id == first["AttendeeId"]
+
+
+def test_an_agent_who_left_from_another_tab_meanwhile_gets_409_and_no_attendee(api: Harness) -> None:
+    api.put_call()
+    attendee = expect_join(api)
+    api.meetings.add_response(
+        "delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": attendee["AttendeeId"]}
+    )
+    other_tab: list[int] = []
+    with api.dynamodb_fault(
+        "UpdateItem", _stores(attendee), instead=lambda: other_tab.append(api.request("leave_call").status)
+    ):
+        response = api.request("answer_call")
+    assert other_tab == [200]
+    assert (response.status, response.error["code"]) == (409, "call_not_ringing")
+    api.meetings.assert_no_pending_responses()
+    after = api.store.require(CALL_ID)
+    assert (after.status, after.answered_by, after.agent_attendee_id) == (CallStatus.RINGING, None, None)

@@ -152,29 +152,58 @@ def test_outbound_calling_is_off_when_no_prefix_is_allowed(api: Harness) -> None
     assert "disabled" in response.error["message"]
 
 
-def test_each_agent_may_place_a_limited_number_of_calls_per_hour(api: Harness) -> None:
-    for number in (1, 2, 3):
+def test_each_agent_may_place_a_limited_number_of_calls_in_any_hour(api: Harness) -> None:
+    start = api.now  # 12:00:00.123; the harness allows 3 calls per agent per hour
+    for number, minutes in ((1, 0), (2, 30), (3, 59)):
+        api.now = start + timedelta(minutes=minutes)
         assert place(api, number).status == 201
+    api.now = start + timedelta(minutes=59, seconds=30)
     before = api.snapshot()
     refused = api.request("place_call")
     assert (refused.status, refused.error["code"]) == (429, "rate_limited")
-    assert refused.headers["Retry-After"] == "3599"  # until 13:00, the next clock hour
+    assert refused.headers["Retry-After"] == "30"  # when the 12:00 call leaves the last hour
+    assert "3 outbound calls in the last hour" in refused.error["message"]
     assert api.snapshot() == before
     assert place(api, 4, agent=OTHER_AGENT).status == 201  # the cap is per agent
-    api.now += timedelta(hours=1)
+    api.now = start + timedelta(hours=1)
     assert place(api, 5).status == 201
+    # A clock-hour counter would allow three more at 13:00; a sliding hour holds 12:30, 12:59 and 13:00.
+    api.now = start + timedelta(hours=1, seconds=1)
+    refused = api.request("place_call")
+    assert (refused.status, refused.headers["Retry-After"]) == (429, str(29 * 60 + 59))
 
 
-def test_the_quota_item_is_keyed_by_a_hash_of_the_agent_and_expires(api: Harness) -> None:
+def test_the_line_may_place_a_limited_number_of_calls_in_any_24_hours(api: Harness) -> None:
+    api.reconfigure(outbound_calls_per_day=2)
+    start = api.now
     assert place(api, 1).status == 201
-    quota = [item for item in api.snapshot() if item["call_id"]["S"].startswith("outbound-quota#")]
-    assert len(quota) == 1
-    assert AGENT not in quota[0]["call_id"]["S"]
-    assert quota[0]["placed"] == {"N": "1"}
-    assert "list_pk" not in quota[0]
-    assert int(quota[0]["expires_at"]["N"]) == int(
-        (api.now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)).timestamp()
-    )
+    api.now = start + timedelta(hours=5)
+    assert place(api, 2, agent=OTHER_AGENT).status == 201
+    api.now = start + timedelta(hours=6)
+    before = [item for item in api.snapshot() if not item["call_id"]["S"].startswith("outbound-quota#")]
+    refused = api.as_agent("place_call", "carol@example.com")
+    assert (refused.status, refused.error["code"]) == (429, "rate_limited")
+    assert "the line placed its 2 outbound calls of the last 24 hours" in refused.error["message"]
+    assert refused.headers["Retry-After"] == str(18 * 3600)
+    after = [item for item in api.snapshot() if not item["call_id"]["S"].startswith("outbound-quota#")]
+    assert after == before  # no call, and the line's uses unchanged
+    api.now = start + timedelta(hours=24)
+    assert place(api, 3, agent="carol@example.com").status == 201
+
+
+def test_quota_items_are_keyed_by_a_hash_of_the_agent_hold_their_uses_and_expire(api: Harness) -> None:
+    assert place(api, 1).status == 201
+    items = {
+        item["call_id"]["S"].split("#")[0]: item for item in api.snapshot() if "#" in item["call_id"]["S"]
+    }
+    assert set(items) == {"outbound-quota", "line-outbound-quota"}
+    agent_item, line_item = items["outbound-quota"], items["line-outbound-quota"]
+    assert AGENT not in agent_item["call_id"]["S"]
+    now_ms = str(int(api.now.timestamp() * 1000))
+    assert agent_item["uses"] == line_item["uses"] == {"L": [{"N": now_ms}]}
+    assert "list_pk" not in agent_item and "list_pk" not in line_item
+    assert int(agent_item["expires_at"]["N"]) == int((api.now + timedelta(hours=1)).timestamp()) + 60
+    assert int(line_item["expires_at"]["N"]) == int((api.now + timedelta(days=1)).timestamp()) + 60
 
 
 def test_a_failed_meeting_creation_leaves_no_call(api: Harness) -> None:
@@ -184,7 +213,10 @@ def test_a_failed_meeting_creation_leaves_no_call(api: Harness) -> None:
     response = api.request("place_call")
     assert (response.status, response.error["code"]) == (503, "upstream_unavailable")
     assert "CreateMeetingWithAttendees" in response.error["message"]
-    assert [item["call_id"]["S"].split("#")[0] for item in api.snapshot()] == ["outbound-quota"]
+    assert [item["call_id"]["S"].split("#")[0] for item in api.snapshot()] == [
+        "line-outbound-quota",
+        "outbound-quota",
+    ]
 
 
 def test_a_meeting_without_every_attendee_is_deleted(api: Harness) -> None:

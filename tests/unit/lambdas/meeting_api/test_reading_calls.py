@@ -60,7 +60,7 @@ def test_list_pages_with_an_opaque_cursor(api: Harness) -> None:
 
 
 def test_rate_limit_counters_never_show_in_the_list(api: Harness) -> None:
-    limiter = OutboundRateLimiter(api.dynamodb, "calls", calls_per_hour=5)
+    limiter = OutboundRateLimiter(api.dynamodb, "calls", calls_per_hour=5, calls_per_day=5)
     limiter.consume(Agent(AGENT), now=api.now)
     assert api.request("list_calls").json()["calls"] == []
 

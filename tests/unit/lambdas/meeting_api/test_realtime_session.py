@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ def test_a_session_is_minted_with_the_ga_request_azure_documents(api: Harness) -
     assert response.status == 200
     body = response.json()
     assert body["clientSecret"].startswith("ek_")
-    assert 0 < body["expiresAt"] - time.time() <= 600
+    assert 0 < body["expiresAt"] - time.time() <= 60  # the short lifetime we ask for
     assert body["webrtcUrl"] == f"{api.azure.endpoint}/openai/v1/realtime/calls"
     assert (body["model"], body["voice"], body["transcriptionModel"]) == (
         "gpt-realtime",
@@ -34,8 +35,34 @@ def test_a_session_is_minted_with_the_ga_request_azure_documents(api: Harness) -
             "model": "gpt-realtime",
             "instructions": "Help the agent.",
             "audio": {"output": {"voice": "marin"}, "input": {"transcription": {"model": "whisper-1"}}},
-        }
+        },
+        # OpenAI's client_secrets shape (openai-python ClientSecretCreateParams.ExpiresAfter: 10-7200 s);
+        # Azure's GA page does not document it (verify on a real resource; 0 turns it off).
+        "expires_after": {"anchor": "created_at", "seconds": 60},
     }
+
+
+def test_a_secret_lifetime_of_zero_leaves_it_to_azure(api: Harness) -> None:
+    api.reconfigure(realtime_secret_seconds=0)
+    assert api.request("realtime_session", body={}).status == 200
+    assert "expires_after" not in api.azure.requests[-1].json()
+
+
+def test_each_agent_may_mint_a_limited_number_of_sessions_per_hour(api: Harness) -> None:
+    api.reconfigure(realtime_sessions_per_agent_per_hour=2)
+    start = api.now
+    assert api.request("realtime_session", body={}).status == 200
+    api.now = start + timedelta(minutes=40)
+    assert api.request("realtime_session", body={}).status == 200
+    api.now = start + timedelta(minutes=59)
+    refused = api.request("realtime_session", body={})
+    assert (refused.status, refused.error["code"]) == (429, "rate_limited")
+    assert refused.headers["Retry-After"] == "60"  # until the first session leaves the hour
+    assert "2 AI assistant sessions" in refused.error["message"]
+    assert len(api.azure.requests) == 2  # the refused one never reached Azure
+    assert api.as_agent("realtime_session", "carol@example.com", body={}).status == 200  # per agent
+    api.now = start + timedelta(minutes=60)
+    assert api.request("realtime_session", body={}).status == 200
 
 
 def test_transcription_can_be_turned_off(api: Harness) -> None:
