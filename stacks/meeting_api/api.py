@@ -20,7 +20,7 @@ from calls import schema
 from stacks.common.lambda_code import powertools_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import Settings
-from stacks.telephony.call_control import meeting_arns
+from stacks.telephony.call_control import grant_meeting_creation, meeting_arns
 from stacks.telephony.call_store import grant_calls_table
 
 # (method, path, requests per second, burst): polling routes get room, call-placing routes very little.
@@ -156,10 +156,10 @@ class MeetingApi(Construct):
                 ],
             )
         )
+        grant_meeting_creation(self.function)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
-                    "chime:CreateMeetingWithAttendees",
                     "chime:CreateAttendee",
                     "chime:DeleteAttendee",
                     "chime:GetMeeting",
@@ -177,8 +177,8 @@ class MeetingApi(Construct):
         acknowledge(
             self.function.role,  # type: ignore[arg-type]
             "AwsSolutions-IAM5",
-            "Meeting ids are created per call at run time and Chime authorizes meeting actions against "
-            "meeting/* of this account and region.",
+            "Meeting ids are created per call at run time and Chime authorizes attendee and meeting actions "
+            "on existing meetings against meeting/* of this account and the meetings control region.",
             applies_to=[meeting_finding(self, settings.meetings_control_region)],
         )
 

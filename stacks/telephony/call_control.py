@@ -7,6 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from calls import schema
@@ -19,8 +20,28 @@ CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
 
 
 def meeting_arns(stack: Stack, settings: Settings) -> list[str]:
-    """Meetings are authorized against meeting/* in the meetings control region (CreateMeeting included)."""
+    """Actions on an existing meeting (GetMeeting, CreateAttendee, DeleteMeeting...) are authorized against
+    meeting/* in the meetings control region."""
     return [f"arn:{stack.partition}:chime:{settings.meetings_control_region}:{stack.account}:meeting/*"]
+
+
+def grant_meeting_creation(function: lambda_.Function) -> None:
+    """CreateMeetingWithAttendees on "*": the only resource IAM evaluates it against.
+
+    The Service Authorization Reference lists no resource type for it (the meeting does not exist yet),
+    so a statement scoped to meeting/* never matches and every call would be denied.
+    """
+    function.add_to_role_policy(
+        iam.PolicyStatement(actions=["chime:CreateMeetingWithAttendees"], resources=["*"])
+    )
+    acknowledge(
+        function.role,  # type: ignore[arg-type]
+        "AwsSolutions-IAM5",
+        "chime:CreateMeetingWithAttendees has no resource type in the Service Authorization Reference (the "
+        "meeting does not exist yet), so IAM evaluates it against '*' only; every other Chime action of this "
+        "role is scoped to meeting/* or to our SIP media application.",
+        applies_to=["Resource::*"],
+    )
 
 
 class CallControl(Construct):
@@ -65,11 +86,9 @@ class CallControl(Construct):
             layers=[layer],
         )
         grant_calls_table(self.function, table, list_calls=False)
+        grant_meeting_creation(self.function)
         self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["chime:CreateMeetingWithAttendees", "chime:DeleteMeeting"],
-                resources=meeting_arns(stack, settings),
-            )
+            iam.PolicyStatement(actions=["chime:DeleteMeeting"], resources=meeting_arns(stack, settings))
         )
         # Only the Chime voice service, on behalf of this account's SIP media applications, may invoke it.
         self.function.add_permission(
@@ -100,8 +119,8 @@ class CallControl(Construct):
             acknowledge(
                 function.role,  # type: ignore[arg-type]
                 "AwsSolutions-IAM5",
-                "Meeting ids are created per call at run time, and Chime authorizes CreateMeeting* against "
-                "meeting/* of this account and region.",
+                "Meeting ids are created per call at run time, and Chime authorizes DeleteMeeting against "
+                "meeting/* of this account and the meetings control region.",
                 applies_to=[meeting_finding(self, settings.meetings_control_region)],
             )
         events.Rule(
