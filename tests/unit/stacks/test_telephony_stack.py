@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match
 
 from calls import schema
 from stacks.telephony.call_store import CALL_TABLE_ACTIONS
-from telephony_provider.iam import CHIME_VOICE_ACTIONS, IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS
+from telephony_provider.iam import IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS, ON_EVENT_CHIME_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 
 
@@ -226,7 +226,7 @@ def test_provider_role_lists_its_chime_voice_actions_explicitly(default_app: Syn
     _, on_event = function_by_handler(template, "telephony_provider.handler.on_event")
     statements = policy_statements(template, on_event["Properties"]["Role"]["Fn::GetAtt"][0])
     assert actions_of(statements) == {
-        *CHIME_VOICE_ACTIONS,
+        *ON_EVENT_CHIME_ACTIONS,
         *LOG_DELIVERY_ACTIONS,
         *IAM_ROLE_ACTIONS,
         "logs:CreateLogStream",
