@@ -17,6 +17,12 @@ from stacks.settings import Settings
 from stacks.telephony.call_store import grant_calls_table
 
 CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
+# Reserved for the SMA Lambda so other functions in the account can never starve live calls, and a cap on
+# what a flood of calls can run at once. Each invocation lasts well under a second and a call raises a
+# handful of events over minutes, so 20 covers far more simultaneous calls than a team's line carries.
+# Lambda refuses a reservation that leaves the account's unreserved pool under 100: with the sweeper's 1,
+# deploying needs a concurrency quota of at least 121 (the default is 1,000; raise a new account's first).
+SMA_RESERVED_CONCURRENCY = 20
 
 
 def meeting_arns(stack: Stack, settings: Settings) -> list[str]:
@@ -84,6 +90,7 @@ class CallControl(Construct):
             timeout=Duration.seconds(10),
             memory_size=1024,
             layers=[layer],
+            reserved_concurrency=SMA_RESERVED_CONCURRENCY,
         )
         grant_calls_table(self.function, table, list_calls=False)
         grant_meeting_creation(self.function)
@@ -111,6 +118,9 @@ class CallControl(Construct):
             layers=[layer],
             reserved_concurrency=1,
         )
+        # A failed or delayed sweep is stale by the next minute's, which redoes its work: Lambda's two async
+        # retries (and six hours of queueing) would only run old sweeps on top of new ones.
+        self.sweeper.configure_async_invoke(retry_attempts=0, max_event_age=Duration.minutes(1))
         grant_calls_table(self.sweeper, table, list_calls=True)
         self.sweeper.add_to_role_policy(
             iam.PolicyStatement(actions=["chime:DeleteMeeting"], resources=meeting_arns(stack, settings))

@@ -8,6 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from calls import schema
+from stacks.telephony.call_control import SMA_RESERVED_CONCURRENCY
 from stacks.telephony.call_store import CALL_TABLE_ACTIONS
 from telephony_provider.iam import IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS, ON_EVENT_CHIME_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
@@ -299,3 +300,21 @@ def test_alarms_watch_what_lambda_errors_cannot_see(default_app: Synthesized) ->
     assert ("HandlerFailures", "phoneline/calls") in alarms
     assert ("UnhandledErrors", "phoneline/api") in alarms
     assert ("5xx", "AWS/ApiGateway") in alarms
+
+
+def test_the_sma_lambda_has_reserved_concurrency_and_the_sweeper_never_retries(
+    default_app: Synthesized,
+) -> None:
+    template = default_app.raw("telephony")
+    handler_id, handler = function_by_handler(template, "call_control.handler.lambda_handler")
+    sweeper_id, sweeper = function_by_handler(template, "call_control.sweeper.lambda_handler")
+    assert handler["Properties"]["ReservedConcurrentExecutions"] == SMA_RESERVED_CONCURRENCY
+    assert sweeper["Properties"]["ReservedConcurrentExecutions"] == 1
+    configs = {
+        config["Properties"]["FunctionName"]["Ref"]: config["Properties"]
+        for config in resources(template, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    # A sweep that failed or waited is stale a minute later; the next scheduled sweep redoes it.
+    assert configs[sweeper_id]["MaximumRetryAttempts"] == 0
+    assert configs[sweeper_id]["MaximumEventAgeInSeconds"] == 60
+    assert handler_id not in configs  # the SMA invokes it synchronously
