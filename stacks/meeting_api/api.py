@@ -23,17 +23,18 @@ from stacks.settings import Settings
 from stacks.telephony.call_control import grant_meeting_creation, meeting_arns
 from stacks.telephony.call_store import grant_calls_table
 
-# (method, path, requests per second, burst): polling routes get room, call-placing routes very little.
+# (method, path as docs/openapi.json names it, requests per second, burst): polling routes get room,
+# call-placing routes very little.
 ROUTES: tuple[tuple[str, str, int, int], ...] = (
     ("GET", "/calls", 50, 100),
-    ("GET", "/calls/{id}", 20, 40),
+    ("GET", "/calls/{call_id}", 20, 40),
     ("POST", "/calls", 2, 5),
-    ("POST", "/calls/{id}/answer", 5, 10),
-    ("POST", "/calls/{id}/leave", 5, 10),
-    ("POST", "/calls/{id}/hangup", 5, 10),
-    ("POST", "/calls/{id}/transfer", 2, 5),
+    ("POST", "/calls/{call_id}/answer", 5, 10),
+    ("POST", "/calls/{call_id}/leave", 5, 10),
+    ("POST", "/calls/{call_id}/hangup", 5, 10),
+    ("POST", "/calls/{call_id}/transfer", 2, 5),
     ("POST", "/meetings", 2, 5),
-    ("DELETE", "/meetings/{id}", 2, 5),
+    ("DELETE", "/meetings/{meeting_id}", 2, 5),
     ("POST", "/realtime/session", 5, 10),
 )
 PUBLIC_ROUTES: tuple[tuple[str, str, int, int], ...] = (("GET", "/health", 5, 10),)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
 import json
 import re
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +117,9 @@ def _get_att(logical_id: str, attribute: str, stack: Stack) -> str:
     resource_type = stack.template["Resources"][logical_id]["Type"]
     if attribute == "Arn":
         return _arn(logical_id, resource_type, stack)
+    if attribute.endswith("Id"):  # Chime ids (SipMediaApplicationId, VoiceConnectorId...) are GUIDs
+        digest = hashlib.sha256(f"{logical_id}.{attribute}".encode()).hexdigest()
+        return str(uuid.UUID(digest[:32]))
     return f"{attribute.lower()}-{logical_id.lower()}"
 
 
