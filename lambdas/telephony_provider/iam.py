@@ -11,11 +11,9 @@ operations the tests stub, and each function's grants against what its code can 
 IS_COMPLETE_CHIME_ACTIONS: frozenset[str] = frozenset({"chime:GetPhoneNumberOrder", "chime:GetPhoneNumber"})
 
 # What on_event calls, by the resource IAM authorizes each against (Service Authorization data, as
-# cfn-lint ships it). Voice Connector and SIP media application actions that name the resource in their
-# URI are scoped to vc/* and sma/* of the stack's account and region. The rest run on "*": creates,
-# phone-number and ListSipRules/DeleteSipRule actions have no resource type; CreateSipRule/UpdateSipRule
-# list sip-media-application, but the SMA appears only in the optional body (our disable-before-delete
-# update sends none), so a scoped grant could miss the request.
+# cfn-lint ships it; tests/unit/stacks/test_iam_authorization.py checks these claims against it).
+# Voice Connector and SIP media application actions name the resource in their URI: scoped to vc/* and
+# sma/* of the stack's account and region.
 VOICE_CONNECTOR_ACTIONS: frozenset[str] = frozenset(
     {
         "chime:UpdateVoiceConnector",
@@ -30,7 +28,8 @@ VOICE_CONNECTOR_ACTIONS: frozenset[str] = frozenset(
 SIP_MEDIA_APPLICATION_ACTIONS: frozenset[str] = frozenset(
     {"chime:UpdateSipMediaApplication", "chime:DeleteSipMediaApplication"}
 )
-UNSCOPED_CHIME_ACTIONS: frozenset[str] = frozenset(
+# No resource type at all: IAM evaluates these against "*" only.
+NO_RESOURCE_TYPE_CHIME_ACTIONS: frozenset[str] = frozenset(
     {
         "chime:CreateSipMediaApplication",
         "chime:CreateVoiceConnector",
@@ -40,12 +39,16 @@ UNSCOPED_CHIME_ACTIONS: frozenset[str] = frozenset(
         "chime:GetPhoneNumber",
         "chime:UpdatePhoneNumber",
         "chime:DeletePhoneNumber",
-        "chime:CreateSipRule",
-        "chime:UpdateSipRule",
         "chime:DeleteSipRule",
-        "chime:ListSipRules",
     }
 )
+# These list sip-media-application, but the request names the SMA only in an optional body field or
+# query filter that our calls leave out (the disable-before-delete update, the unfiltered list), so a
+# grant scoped to sma/* could miss the request: granted on "*".
+SMA_IN_BODY_CHIME_ACTIONS: frozenset[str] = frozenset(
+    {"chime:CreateSipRule", "chime:UpdateSipRule", "chime:ListSipRules"}
+)
+UNSCOPED_CHIME_ACTIONS: frozenset[str] = NO_RESOURCE_TYPE_CHIME_ACTIONS | SMA_IN_BODY_CHIME_ACTIONS
 ON_EVENT_CHIME_ACTIONS: frozenset[str] = (
     VOICE_CONNECTOR_ACTIONS | SIP_MEDIA_APPLICATION_ACTIONS | UNSCOPED_CHIME_ACTIONS
 )

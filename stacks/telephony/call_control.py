@@ -12,7 +12,7 @@ from constructs import Construct
 
 from calls import schema
 from stacks.common.lambda_code import powertools_layer, python_function
-from stacks.common.nag import acknowledge, meeting_finding
+from stacks.common.nag import XRAY_ON_STAR, acknowledge, meeting_finding
 from stacks.settings import Settings
 from stacks.telephony.call_store import grant_calls_table
 
@@ -45,7 +45,7 @@ def grant_meeting_creation(function: lambda_.Function) -> None:
         "AwsSolutions-IAM5",
         "chime:CreateMeetingWithAttendees has no resource type in the Service Authorization Reference (the "
         "meeting does not exist yet), so IAM evaluates it against '*' only; every other Chime action of this "
-        "role is scoped to meeting/* or to our SIP media application.",
+        f"role is scoped to meeting/* or to our SIP media application. {XRAY_ON_STAR}",
         applies_to=["Resource::*"],
     )
 

@@ -11,14 +11,20 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from stacks.common.lambda_code import python_function
-from stacks.common.nag import acknowledge, arn_finding, partition_text
+from stacks.common.nag import XRAY_ON_STAR, acknowledge, arn_finding, partition_text
 from telephony_provider.iam import (
     IS_COMPLETE_CHIME_ACTIONS,
     LOG_DELIVERY_ACTIONS,
+    NO_RESOURCE_TYPE_CHIME_ACTIONS,
     SIP_MEDIA_APPLICATION_ACTIONS,
+    SMA_IN_BODY_CHIME_ACTIONS,
     UNSCOPED_CHIME_ACTIONS,
     VOICE_CONNECTOR_ACTIONS,
 )
+
+
+def _names(actions: frozenset[str]) -> str:
+    return ", ".join(sorted(actions))
 
 
 def voice_finding(scope: Construct, resource: str) -> str:
@@ -63,7 +69,8 @@ class TelephonyProvider(Construct):
             self.is_complete.role,  # type: ignore[arg-type]
             "AwsSolutions-IAM5",
             "chime:GetPhoneNumberOrder and chime:GetPhoneNumber have no resource type in the Service "
-            "Authorization Reference, so IAM evaluates them against '*' only; they are all this role can do.",
+            "Authorization Reference, so IAM evaluates them against '*' only; they are all is_complete calls. "
+            f"{XRAY_ON_STAR}",
             applies_to=["Resource::*"],
         )
         self.provider = cr.Provider(
@@ -107,7 +114,9 @@ class TelephonyProvider(Construct):
             self.provider,
             "AwsSolutions-IAM5",
             "The waiter state machine logs ALL events to its log group; Step Functions' CloudWatch log "
-            "delivery actions (logs:CreateLogDelivery and friends) accept only Resource '*'.",
+            "delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, "
+            "ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups, and the "
+            "CreateLogStream/PutLogEvents aws-cdk-lib adds with them) accepts only Resource '*'.",
             applies_to=["Resource::*"],
         )
         acknowledge(
@@ -155,10 +164,12 @@ class TelephonyProvider(Construct):
         acknowledge(
             role,  # type: ignore[arg-type]
             "AwsSolutions-IAM5",
-            "Creating a Voice Connector or SIP media application, the phone-number actions, ListSipRules and "
-            "DeleteSipRule have no resource type (IAM evaluates them against '*'); Create/UpdateSipRule name "
-            "the SMA only in an optional body field; vended-log delivery actions accept only '*'. The lists "
-            "are exactly what on_event calls (telephony_provider/iam.py, checked against its source).",
+            f"{_names(NO_RESOURCE_TYPE_CHIME_ACTIONS)} have no resource type, so IAM evaluates them against "
+            f"'*' only; {_names(SMA_IN_BODY_CHIME_ACTIONS)} name the SIP media application only in an "
+            "optional body field or filter our calls leave out; PutVoiceConnectorLoggingConfiguration sets up "
+            f"vended-log delivery as the caller, which needs {_names(LOG_DELIVERY_ACTIONS)} (no resource type; "
+            "CreateLogGroup's group is named by Chime). Exactly what on_event's code calls (checked against "
+            f"its source). {XRAY_ON_STAR}",
             applies_to=["Resource::*"],
         )
         acknowledge(
