@@ -7,6 +7,7 @@ types scoped to an ARN, or an ARN of the wrong shape) passes every other test an
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,6 +32,23 @@ def test_every_statement_is_one_iam_can_match(
     app: Synthesized = request.getfixturevalue(app_name)
     assert sum(1 for template in app.templates.values() for _ in statements(template)) > 20
     found = check_app(app.templates, region)
+    assert not found, "\n".join(found)
+
+
+# Settings that change which statements exist: an imported Azure secret, an existing number, meetings in
+# another Region (a different control Region), Voice Connector logging (the log-delivery grants).
+VARIANT = {
+    "azureOpenAiSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:phoneline/azure-AbCdEf",
+    "phoneNumber": "+12065550100",
+    "phoneAreaCode": None,
+    "meetingRegion": "eu-central-1",
+    "sipLogging": True,
+}
+
+
+def test_statements_hold_with_the_settings_that_change_them(synth_cache: Callable[..., Synthesized]) -> None:
+    app = synth_cache(**VARIANT)
+    found = check_app(app.templates, "us-east-1")
     assert not found, "\n".join(found)
 
 
