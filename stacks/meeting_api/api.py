@@ -20,20 +20,21 @@ from calls import schema
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import Settings
-from stacks.telephony.call_control import meeting_arns
+from stacks.telephony.call_control import grant_meeting_creation, meeting_arns
 from stacks.telephony.call_store import grant_calls_table
 
-# (method, path, requests per second, burst): polling routes get room, call-placing routes very little.
+# (method, path as docs/openapi.json names it, requests per second, burst): polling routes get room,
+# call-placing routes very little.
 ROUTES: tuple[tuple[str, str, int, int], ...] = (
     ("GET", "/calls", 50, 100),
-    ("GET", "/calls/{id}", 20, 40),
+    ("GET", "/calls/{call_id}", 20, 40),
     ("POST", "/calls", 2, 5),
-    ("POST", "/calls/{id}/answer", 5, 10),
-    ("POST", "/calls/{id}/leave", 5, 10),
-    ("POST", "/calls/{id}/hangup", 5, 10),
-    ("POST", "/calls/{id}/transfer", 2, 5),
+    ("POST", "/calls/{call_id}/answer", 5, 10),
+    ("POST", "/calls/{call_id}/leave", 5, 10),
+    ("POST", "/calls/{call_id}/hangup", 5, 10),
+    ("POST", "/calls/{call_id}/transfer", 2, 5),
     ("POST", "/meetings", 2, 5),
-    ("DELETE", "/meetings/{id}", 2, 5),
+    ("DELETE", "/meetings/{meeting_id}", 2, 5),
     ("POST", "/realtime/session", 5, 10),
 )
 PUBLIC_ROUTES: tuple[tuple[str, str, int, int], ...] = (("GET", "/health", 5, 10),)
@@ -162,10 +163,10 @@ class MeetingApi(Construct):
                 ],
             )
         )
+        grant_meeting_creation(self.function)
         self.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
-                    "chime:CreateMeetingWithAttendees",
                     "chime:CreateAttendee",
                     "chime:DeleteAttendee",
                     "chime:GetMeeting",
@@ -183,8 +184,8 @@ class MeetingApi(Construct):
         acknowledge(
             self.function.role,  # type: ignore[arg-type]
             "AwsSolutions-IAM5",
-            "Meeting ids are created per call at run time and Chime authorizes meeting actions against "
-            "meeting/* of this account and region.",
+            "Meeting ids are created per call at run time and Chime authorizes attendee and meeting actions "
+            "on existing meetings against meeting/* of this account and the meetings control region.",
             applies_to=[meeting_finding(self, settings.meetings_control_region)],
         )
 

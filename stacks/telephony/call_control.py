@@ -7,20 +7,47 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from calls import schema
 from stacks.common.lambda_code import dependencies_layer, python_function
-from stacks.common.nag import acknowledge, meeting_finding
+from stacks.common.nag import XRAY_ON_STAR, acknowledge, meeting_finding
 from stacks.settings import Settings
 from stacks.telephony.call_store import grant_calls_table
 
 CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
+# Reserved for the SMA Lambda so other functions in the account can never starve live calls, and a cap on
+# what a flood of calls can run at once. Each invocation lasts well under a second and a call raises a
+# handful of events over minutes, so 20 covers far more simultaneous calls than a team's line carries.
+# Lambda refuses a reservation that leaves the account's unreserved pool under 100: with the sweeper's 1,
+# deploying needs a concurrency quota of at least 121 (the default is 1,000; raise a new account's first).
+SMA_RESERVED_CONCURRENCY = 20
 
 
 def meeting_arns(stack: Stack, settings: Settings) -> list[str]:
-    """Meetings are authorized against meeting/* in the meetings control region (CreateMeeting included)."""
+    """Actions on an existing meeting (GetMeeting, CreateAttendee, DeleteMeeting...) are authorized against
+    meeting/* in the meetings control region."""
     return [f"arn:{stack.partition}:chime:{settings.meetings_control_region}:{stack.account}:meeting/*"]
+
+
+def grant_meeting_creation(function: lambda_.Function) -> None:
+    """CreateMeetingWithAttendees on "*": the only resource IAM evaluates it against.
+
+    The Service Authorization Reference lists no resource type for it (the meeting does not exist yet),
+    so a statement scoped to meeting/* never matches and every call would be denied.
+    """
+    function.add_to_role_policy(
+        iam.PolicyStatement(actions=["chime:CreateMeetingWithAttendees"], resources=["*"])
+    )
+    acknowledge(
+        function.role,  # type: ignore[arg-type]
+        "AwsSolutions-IAM5",
+        "chime:CreateMeetingWithAttendees has no resource type in the Service Authorization Reference (the "
+        "meeting does not exist yet), so IAM evaluates it against '*' only; every other Chime action of this "
+        f"role is scoped to meeting/* or to our SIP media application. {XRAY_ON_STAR}",
+        applies_to=["Resource::*"],
+    )
 
 
 class CallControl(Construct):
@@ -63,13 +90,12 @@ class CallControl(Construct):
             timeout=Duration.seconds(10),
             memory_size=1024,
             layers=[layer],
+            reserved_concurrency=SMA_RESERVED_CONCURRENCY,
         )
         grant_calls_table(self.function, table, list_calls=False, find_by_transaction=True)
+        grant_meeting_creation(self.function)
         self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["chime:CreateMeetingWithAttendees", "chime:DeleteMeeting"],
-                resources=meeting_arns(stack, settings),
-            )
+            iam.PolicyStatement(actions=["chime:DeleteMeeting"], resources=meeting_arns(stack, settings))
         )
         # Only the Chime voice service, on behalf of this account's SIP media applications, may invoke it.
         self.function.add_permission(
@@ -97,6 +123,9 @@ class CallControl(Construct):
             layers=[layer],
             reserved_concurrency=1,
         )
+        # A failed or delayed sweep is stale by the next minute's, which redoes its work: Lambda's two async
+        # retries (and six hours of queueing) would only run old sweeps on top of new ones.
+        self.sweeper.configure_async_invoke(retry_attempts=0, max_event_age=Duration.minutes(1))
         grant_calls_table(self.sweeper, table, list_calls=True)
         self.sweeper.add_to_role_policy(
             iam.PolicyStatement(actions=["chime:DeleteMeeting"], resources=meeting_arns(stack, settings))
@@ -105,8 +134,8 @@ class CallControl(Construct):
             acknowledge(
                 function.role,  # type: ignore[arg-type]
                 "AwsSolutions-IAM5",
-                "Meeting ids are created per call at run time, and Chime authorizes CreateMeeting* against "
-                "meeting/* of this account and region.",
+                "Meeting ids are created per call at run time, and Chime authorizes DeleteMeeting against "
+                "meeting/* of this account and the meetings control region.",
                 applies_to=[meeting_finding(self, settings.meetings_control_region)],
             )
         events.Rule(

@@ -11,8 +11,26 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from stacks.common.lambda_code import python_function
-from stacks.common.nag import acknowledge, arn_finding
-from telephony_provider.iam import CHIME_VOICE_ACTIONS, LOG_DELIVERY_ACTIONS
+from stacks.common.nag import XRAY_ON_STAR, acknowledge, arn_finding, partition_text
+from telephony_provider.iam import (
+    IS_COMPLETE_CHIME_ACTIONS,
+    LOG_DELIVERY_ACTIONS,
+    NO_RESOURCE_TYPE_CHIME_ACTIONS,
+    SIP_MEDIA_APPLICATION_ACTIONS,
+    SMA_IN_BODY_CHIME_ACTIONS,
+    UNSCOPED_CHIME_ACTIONS,
+    VOICE_CONNECTOR_ACTIONS,
+)
+
+
+def _names(actions: frozenset[str]) -> str:
+    return ", ".join(sorted(actions))
+
+
+def voice_finding(scope: Construct, resource: str) -> str:
+    """cdk-nag's text for a grant on chime `resource` (vc/*, sma/*) of this stack's account and region."""
+    stack = Stack.of(scope)
+    return f"Resource::arn:{partition_text(scope)}:chime:{stack.region}:<AWS::AccountId>:{resource}"
 
 
 class TelephonyProvider(Construct):
@@ -42,31 +60,19 @@ class TelephonyProvider(Construct):
             timeout=Duration.minutes(1),
             memory_size=256,
         )
-        chime = iam.PolicyStatement(actions=sorted(CHIME_VOICE_ACTIONS), resources=["*"])
-        # Voice Connector SIP/metric logs are CloudWatch vended-log deliveries set up as the caller.
-        log_delivery = iam.PolicyStatement(actions=sorted(LOG_DELIVERY_ACTIONS), resources=["*"])
-        # Speak / SpeakAndGetDigits use Polly through this service-linked role; the provider creates it if missing.
-        role_arn = (
-            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
-            "voiceconnector.chime.amazonaws.com/AWSServiceRoleForAmazonChimeVoiceConnector"
+        self._grant_on_event(stack)
+        # is_complete only polls a phone number order: two reads, neither with a resource type.
+        self.is_complete.add_to_role_policy(
+            iam.PolicyStatement(actions=sorted(IS_COMPLETE_CHIME_ACTIONS), resources=["*"])
         )
-        read_role = iam.PolicyStatement(actions=["iam:GetRole"], resources=[role_arn])
-        create_role = iam.PolicyStatement(
-            actions=["iam:CreateServiceLinkedRole"],
-            resources=[role_arn],
-            conditions={"StringEquals": {"iam:AWSServiceName": "voiceconnector.chime.amazonaws.com"}},
+        acknowledge(
+            self.is_complete.role,  # type: ignore[arg-type]
+            "AwsSolutions-IAM5",
+            "chime:GetPhoneNumberOrder and chime:GetPhoneNumber have no resource type in the Service "
+            "Authorization Reference, so IAM evaluates them against '*' only; they are all is_complete calls. "
+            f"{XRAY_ON_STAR}",
+            applies_to=["Resource::*"],
         )
-        for function in (self.on_event, self.is_complete):
-            for statement in (chime, log_delivery, read_role, create_role):
-                function.add_to_role_policy(statement)
-            acknowledge(
-                function.role,  # type: ignore[arg-type]
-                "AwsSolutions-IAM5",
-                "Chime SDK Voice administration actions (search/order numbers, SIP rules, Voice Connector "
-                "settings) and CloudWatch vended-log delivery do not support resource-level permissions; "
-                "the action list is exactly what the provider calls (telephony_provider/iam.py).",
-                applies_to=["Resource::*"],
-            )
         self.provider = cr.Provider(
             self,
             "Provider",
@@ -108,7 +114,9 @@ class TelephonyProvider(Construct):
             self.provider,
             "AwsSolutions-IAM5",
             "The waiter state machine logs ALL events to its log group; Step Functions' CloudWatch log "
-            "delivery actions (logs:CreateLogDelivery and friends) accept only Resource '*'.",
+            "delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, "
+            "ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups, and the "
+            "CreateLogStream/PutLogEvents aws-cdk-lib adds with them) accepts only Resource '*'.",
             applies_to=["Resource::*"],
         )
         acknowledge(
@@ -122,6 +130,55 @@ class TelephonyProvider(Construct):
             "AwsSolutions-SF2",
             "aws-cdk-lib does not expose X-Ray tracing for the provider framework's internal waiter state "
             "machine; it only polls is_complete, which is itself traced.",
+        )
+
+    def _grant_on_event(self, stack: Stack) -> None:
+        """on_event's chime actions, scoped to vc/* and sma/* of this account and region where IAM allows."""
+        voice = f"arn:{stack.partition}:chime:{stack.region}:{stack.account}"
+        scoped = ((VOICE_CONNECTOR_ACTIONS, "vc/*"), (SIP_MEDIA_APPLICATION_ACTIONS, "sma/*"))
+        for actions, resource in scoped:
+            self.on_event.add_to_role_policy(
+                iam.PolicyStatement(actions=sorted(actions), resources=[f"{voice}:{resource}"])
+            )
+        self.on_event.add_to_role_policy(
+            iam.PolicyStatement(actions=sorted(UNSCOPED_CHIME_ACTIONS), resources=["*"])
+        )
+        # Voice Connector SIP/metric logs are CloudWatch vended-log deliveries set up as the caller.
+        self.on_event.add_to_role_policy(
+            iam.PolicyStatement(actions=sorted(LOG_DELIVERY_ACTIONS), resources=["*"])
+        )
+        # Speak / SpeakAndGetDigits use Polly through this service-linked role; the provider creates it if missing.
+        role_arn = (
+            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
+            "voiceconnector.chime.amazonaws.com/AWSServiceRoleForAmazonChimeVoiceConnector"
+        )
+        self.on_event.add_to_role_policy(iam.PolicyStatement(actions=["iam:GetRole"], resources=[role_arn]))
+        self.on_event.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["iam:CreateServiceLinkedRole"],
+                resources=[role_arn],
+                conditions={"StringEquals": {"iam:AWSServiceName": "voiceconnector.chime.amazonaws.com"}},
+            )
+        )
+        role = self.on_event.role
+        acknowledge(
+            role,  # type: ignore[arg-type]
+            "AwsSolutions-IAM5",
+            f"{_names(NO_RESOURCE_TYPE_CHIME_ACTIONS)} have no resource type, so IAM evaluates them against "
+            f"'*' only; {_names(SMA_IN_BODY_CHIME_ACTIONS)} name the SIP media application only in an "
+            "optional body field or filter our calls leave out; PutVoiceConnectorLoggingConfiguration sets up "
+            f"vended-log delivery as the caller, which needs {_names(LOG_DELIVERY_ACTIONS)} (no resource type; "
+            "CreateLogGroup's group is named by Chime). Exactly what on_event's code calls (checked against "
+            f"its source). {XRAY_ON_STAR}",
+            applies_to=["Resource::*"],
+        )
+        acknowledge(
+            role,  # type: ignore[arg-type]
+            "AwsSolutions-IAM5",
+            "The provider creates the Voice Connector and SIP media application itself, so their ids are "
+            "unknown until then; their update/delete/settings actions are limited to vc/* and sma/* of "
+            "this account and region.",
+            applies_to=[voice_finding(self, resource) for _, resource in scoped],
         )
 
     @property

@@ -103,7 +103,6 @@ class WebHosting(Construct):
                 for status in (403, 404)
             ],
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             enable_logging=True,
             log_bucket=self.logs,
@@ -123,7 +122,9 @@ class WebHosting(Construct):
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR4",
-            "Without a custom domain CloudFront serves its default *.cloudfront.net certificate, which "
-            "cannot be pinned to TLSv1.2; viewers are redirected to HTTPS.",
+            "Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose "
+            "security policy CloudFront fixes (TLSv1 minimum, whatever MinimumProtocolVersion says); "
+            "pinning TLSv1.2_2021 takes a custom domain with an ACM certificate. Viewers are redirected to "
+            "HTTPS, and current browsers negotiate TLS 1.2 or 1.3 anyway.",
         )
         self.url = f"https://{self.distribution.distribution_domain_name}"

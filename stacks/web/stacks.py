@@ -82,7 +82,8 @@ class WebClientStack(Stack):
             "AwsSolutions-IAM5",
             "The BucketDeployment function (aws-cdk-lib) copies the build from the CDK asset bucket into the "
             "site bucket and invalidates the distribution: object-level S3 actions on those two buckets "
-            "only, and CloudFront invalidation, which accepts no narrower resource in the generated policy.",
+            "only, and cloudfront:CreateInvalidation/GetInvalidation, which aws-cdk-lib grants on '*' (no "
+            "narrower resource in the generated policy).",
             applies_to=[
                 "Action::s3:GetObject*",
                 "Action::s3:GetBucket*",

@@ -8,8 +8,9 @@ import pytest
 from aws_cdk.assertions import Match
 
 from calls import schema
+from stacks.telephony.call_control import SMA_RESERVED_CONCURRENCY
 from stacks.telephony.call_store import CALL_TABLE_ACTIONS, TRANSACTION_LOOKUP_ACTIONS
-from telephony_provider.iam import CHIME_VOICE_ACTIONS, IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS
+from telephony_provider.iam import IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS, ON_EVENT_CHIME_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 
 
@@ -196,8 +197,12 @@ def test_call_control_role_has_only_what_it_uses(default_app: Synthesized) -> No
     for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         if statement["Resource"] == "*":
-            assert all(action.startswith("xray:") for action in actions), statement
-        if any(action.startswith("chime:") for action in actions):
+            # CreateMeetingWithAttendees has no resource type: IAM evaluates it against "*" only.
+            assert all(
+                action.startswith("xray:") or action == "chime:CreateMeetingWithAttendees"
+                for action in actions
+            ), statement
+        elif any(action.startswith("chime:") for action in actions):
             assert "meeting/*" in str(statement["Resource"])
     _, role = next((k, v) for k, v in resources(template, "AWS::IAM::Role").items() if k == role_id)
     assert "ManagedPolicyArns" not in role["Properties"]
@@ -259,7 +264,7 @@ def test_provider_role_lists_its_chime_voice_actions_explicitly(default_app: Syn
     _, on_event = function_by_handler(template, "telephony_provider.handler.on_event")
     statements = policy_statements(template, on_event["Properties"]["Role"]["Fn::GetAtt"][0])
     assert actions_of(statements) == {
-        *CHIME_VOICE_ACTIONS,
+        *ON_EVENT_CHIME_ACTIONS,
         *LOG_DELIVERY_ACTIONS,
         *IAM_ROLE_ACTIONS,
         "logs:CreateLogStream",
@@ -332,3 +337,21 @@ def test_alarms_watch_what_lambda_errors_cannot_see(default_app: Synthesized) ->
     assert ("HandlerFailures", "phoneline/calls") in alarms
     assert ("UnhandledErrors", "phoneline/api") in alarms
     assert ("5xx", "AWS/ApiGateway") in alarms
+
+
+def test_the_sma_lambda_has_reserved_concurrency_and_the_sweeper_never_retries(
+    default_app: Synthesized,
+) -> None:
+    template = default_app.raw("telephony")
+    handler_id, handler = function_by_handler(template, "call_control.handler.lambda_handler")
+    sweeper_id, sweeper = function_by_handler(template, "call_control.sweeper.lambda_handler")
+    assert handler["Properties"]["ReservedConcurrentExecutions"] == SMA_RESERVED_CONCURRENCY
+    assert sweeper["Properties"]["ReservedConcurrentExecutions"] == 1
+    configs = {
+        config["Properties"]["FunctionName"]["Ref"]: config["Properties"]
+        for config in resources(template, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    # A sweep that failed or waited is stale a minute later; the next scheduled sweep redoes it.
+    assert configs[sweeper_id]["MaximumRetryAttempts"] == 0
+    assert configs[sweeper_id]["MaximumEventAgeInSeconds"] == 60
+    assert handler_id not in configs  # the SMA invokes it synchronously

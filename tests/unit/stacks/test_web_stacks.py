@@ -93,3 +93,15 @@ def test_content_stack_deploys_the_build_and_config_json_and_invalidates(default
     filled = str(pages[0]["SourceMarkers"])
     assert "ApiHttp" in filled
     assert "IdentityAgents" in filled
+
+
+def test_web_hosting_synthesizes_without_warnings(default_app: Synthesized) -> None:
+    """CDK warns about settings it ignores (minimumProtocolVersion with the default certificate)."""
+    (metadata,) = default_app.outdir.glob("*-web-hosting.metadata.json")
+    warnings = [
+        entry["data"]
+        for entries in json.loads(metadata.read_text()).values()
+        for entry in entries
+        if entry["type"] == "aws:cdk:warning"
+    ]
+    assert warnings == []
