@@ -14,6 +14,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from calls.phone_numbers import (
+    COUNTRIES_SETTING,
+    DEFAULT_NUMBER_TYPES,
+    DENIED_PREFIXES_SETTING,
+    NUMBER_TYPES_SETTING,
+    PREFIXES_SETTING,
+    DialPolicy,
+    InvalidNumber,
+    PolicyError,
+    parse_countries,
+    parse_number,
+    parse_number_types,
+    parse_prefixes,
+)
 from calls.regions import MEDIA_REGIONS, control_region_for
 from telephony_provider.properties import CHIME_REGIONS
 
@@ -28,8 +42,6 @@ MEETING_REGIONS = tuple(sorted(region for region in MEDIA_REGIONS if not region.
 # are requested through AWS Support and then used here as an existing `phoneNumber`.
 ORDERABLE_COUNTRIES = ("US", "CA")
 TOLL_FREE_PREFIXES = ("800", "833", "844", "855", "866", "877", "888")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-E164_PREFIX = re.compile(r"^\+[1-9]\d{0,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AZURE_HOST = re.compile(
     r"^https://[a-z0-9][a-z0-9-]{1,62}\.(openai\.azure\.com|cognitiveservices\.azure\.com)/?$"
@@ -125,8 +137,12 @@ class AzureOptions:
 class AgentOptions:
     emails: tuple[str, ...]
     mfa: str  # off | optional | required
-    outbound_allowed_prefixes: tuple[str, ...]
+    dial_policy: DialPolicy  # which numbers agents may call or transfer to
     outbound_calls_per_agent_per_hour: int
+
+    @property
+    def outbound_enabled(self) -> bool:
+        return self.dial_policy.enabled
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +305,10 @@ DEFAULTS: dict[str, Any] = {
     "azureOpenAiSecretArn": None,
     "agentEmails": [],
     "mfa": "optional",
-    "outboundAllowedPrefixes": [],
+    COUNTRIES_SETTING: [],
+    PREFIXES_SETTING: [],
+    DENIED_PREFIXES_SETTING: [],
+    NUMBER_TYPES_SETTING: sorted(DEFAULT_NUMBER_TYPES),
     "outboundCallsPerAgentPerHour": 20,
     "alarmEmail": None,
 }
@@ -360,12 +379,10 @@ def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
     order_keys = [key for key in ("phoneAreaCode", "phoneTollFreePrefix") if get(key)]
     release = _bool("releaseNumberOnDelete", get("releaseNumberOnDelete"))
     if existing:
-        existing = _matching(
-            "phoneNumber",
-            str(existing),
-            E164,
-            "must be an E.164 number such as +12065550100 (+, country code, number)",
-        )
+        try:
+            existing = parse_number(str(existing)).e164
+        except InvalidNumber as error:
+            raise _fail("phoneNumber", existing, f"must be a valid number in E.164 form: {error}") from None
         if order_keys:
             raise _fail(
                 order_keys[0],
@@ -482,21 +499,33 @@ def _agents(get: Callable[[str], Any]) -> AgentOptions:
             raise _fail("agentEmails", emails, f"{email!r} is not an e-mail address")
     if len(set(emails)) != len(emails):
         raise _fail("agentEmails", emails, "lists an address twice")
-    prefixes = [
-        str(item).strip() for item in _list("outboundAllowedPrefixes", get("outboundAllowedPrefixes"))
-    ]
-    for prefix in prefixes:
-        if not E164_PREFIX.match(prefix):
-            raise _fail(
-                "outboundAllowedPrefixes",
-                prefixes,
-                f"{prefix!r} must be an E.164 prefix such as +1 or +4420 (+ then digits)",
-            )
     return AgentOptions(
         emails=tuple(emails),
         mfa=_choice("mfa", get("mfa"), ("off", "optional", "required")),
-        outbound_allowed_prefixes=tuple(prefixes),
+        dial_policy=_dial_policy(get),
         outbound_calls_per_agent_per_hour=_int(
             "outboundCallsPerAgentPerHour", get("outboundCallsPerAgentPerHour"), 1, 1000
         ),
+    )
+
+
+def _dial_policy(get: Callable[[str], Any]) -> DialPolicy:
+    """Countries, prefix exceptions and number types, each parsed by the policy module itself."""
+
+    def parsed(key: str, parse: Callable[[list[str]], T]) -> T:
+        values = _list(key, get(key))
+        if not all(isinstance(value, str) for value in values):
+            raise _fail(key, values, "each entry must be text")
+        try:
+            return parse([value.strip() for value in values])
+        except PolicyError as error:
+            raise _fail(key, values, str(error)) from None
+
+    return DialPolicy(
+        countries=parsed(COUNTRIES_SETTING, parse_countries),
+        allowed_prefixes=parsed(PREFIXES_SETTING, parse_prefixes),
+        denied_prefixes=parsed(
+            DENIED_PREFIXES_SETTING, lambda values: parse_prefixes(values, allowing=False)
+        ),
+        number_types=parsed(NUMBER_TYPES_SETTING, parse_number_types),
     )

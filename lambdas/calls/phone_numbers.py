@@ -105,6 +105,9 @@ def parse_number(text: str) -> PhoneNumber:
     """A valid number written exactly in ASCII E.164, classified; InvalidNumber says what is wrong."""
     if not text:
         raise InvalidNumber("the number is empty")
+    if len(text) > MAX_DIGITS + 1:
+        shown = repr(text[:20]) + ("..." if len(text) > 20 else "")
+        raise InvalidNumber(f"{shown} is too long: E.164 numbers have at most {MAX_DIGITS} digits")
     if not text.isascii():
         raise InvalidNumber(
             f"{text!r} is not written in ASCII: use the digits 0-9 (full-width or other scripts' digits "
@@ -116,8 +119,6 @@ def parse_number(text: str) -> PhoneNumber:
         raise InvalidNumber(f"{text!r} must be + followed by only digits (no spaces or punctuation)")
     if text[1] == "0":
         raise InvalidNumber(f"{text!r}: no country calling code starts with 0")
-    if len(text) - 1 > MAX_DIGITS:
-        raise InvalidNumber(f"{text!r} is too long: E.164 numbers have at most {MAX_DIGITS} digits")
     try:
         parsed = phonenumbers.parse(text, None)
     except NumberParseException as error:
@@ -196,7 +197,7 @@ def parse_prefixes(values: list[str] | tuple[str, ...], *, allowing: bool = True
             raise PolicyError(
                 f"{value!r} is a whole calling code ({', '.join(regions)}); a prefix admits every number under "
                 f"it, premium-rate included, so name the countries in {COUNTRIES_SETTING} (e.g. "
-                f"{','.join(regions[:2])}) and keep prefixes for exceptions such as +1876"
+                f"{regions[0]}) and keep prefixes for exceptions such as +1876"
             )
         if value not in seen:
             seen.append(value)

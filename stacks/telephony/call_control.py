@@ -9,7 +9,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from calls import schema
+from calls import phone_numbers, schema
 from stacks.common.lambda_code import powertools_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import Settings
@@ -47,6 +47,7 @@ class CallControl(Construct):
             "GREETING_LANGUAGE": options.greeting_language,
             "WAIT_TIMEOUT_SECONDS": str(options.wait_timeout_seconds),
             "CALL_RETENTION_DAYS": str(options.call_retention_days),
+            phone_numbers.ENV_VAR: settings.agents.dial_policy.to_json(),  # transfers obey it too
             "POWERTOOLS_SERVICE_NAME": "call-control",
             "POWERTOOLS_METRICS_NAMESPACE": f"{settings.prefix}/calls",
             "POWERTOOLS_LOG_LEVEL": "INFO",

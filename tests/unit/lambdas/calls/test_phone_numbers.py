@@ -34,10 +34,11 @@ FULL_WIDTH = "+１８７６５５５０１２３"  # noqa: RUF001 - the point of
 FULL_WIDTH_US = "＋１２０６５５５０１２３"  # noqa: RUF001
 ARABIC_INDIC = "+١٢٠٦٥٥٥٠١٢٣"
 DEVANAGARI_MIXED = "+1206५५५0123"
+MIXED_JAMAICA = "+1８７６5550123"  # noqa: RUF001 - ASCII +1, full-width area code
 
 
 @pytest.mark.parametrize(
-    "text", [FULL_WIDTH, FULL_WIDTH_US, ARABIC_INDIC, DEVANAGARI_MIXED, "+1206555\u00a00123"]
+    "text", [FULL_WIDTH, FULL_WIDTH_US, ARABIC_INDIC, DEVANAGARI_MIXED, MIXED_JAMAICA, "+1206555\u00a00123"]
 )
 def test_numbers_written_with_anything_but_ascii_are_refused_not_normalised(text: str) -> None:
     # libphonenumber itself would read these as +18765550123 / +12065550123; we refuse instead of guessing.
