@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from calls.phone_numbers import is_e164
+from calls.e164 import is_e164
 from simulator.fake_chime import FakeChime
 from simulator.sma_contract import check_response
 

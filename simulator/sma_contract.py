@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from calls.phone_numbers import is_e164
+from calls.e164 import is_e164
 
 MAX_ACTIONS = 10
 MAX_ATTRIBUTES = 100

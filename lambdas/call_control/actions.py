@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from calls.phone_numbers import is_e164
+from calls.e164 import is_e164
 
 Action = dict[str, Any]
 

@@ -19,7 +19,8 @@ from call_control.actions import Action
 from call_control.attributes import CallAttributes, Phase
 from call_control.events import LEG_A, EventType, Participant, SmaEvent
 from call_control.settings import Settings
-from calls.phone_numbers import DestinationRefused, DialPolicy, InvalidNumber, is_e164
+from calls.e164 import is_e164
+from calls.phone_numbers import DestinationRefused, DialPolicy, InvalidNumber
 from calls.record import ACTIVE_STATUSES, CallRecord, CallStatus, Direction, EndReason, iso, parse_iso
 
 JOIN_CHIME_MEETING = "JoinChimeMeeting"

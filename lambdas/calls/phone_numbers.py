@@ -26,6 +26,8 @@ from typing import Any
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 
+from calls.e164 import ASCII_DIGITS, MAX_DIGITS
+
 # The deploy settings (stacks/settings.py) and the refusals name them: one home for the names.
 COUNTRIES_SETTING = "outboundAllowedCountries"
 PREFIXES_SETTING = "outboundAllowedPrefixes"
@@ -34,9 +36,7 @@ NUMBER_TYPES_SETTING = "outboundAllowedNumberTypes"
 # The Lambdas read the policy from this variable, written by DialPolicy.to_json.
 ENV_VAR = "DIAL_POLICY"
 
-MAX_DIGITS = 15  # ITU-T E.164: country code and subscriber number together
 NON_GEOGRAPHIC = "001"  # libphonenumber's region for +800, +808, +870, +881-+883, +888, +979
-_ASCII_DIGITS = frozenset("0123456789")
 _CALLING_CODES: dict[int, tuple[str, ...]] = dict(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 
 
@@ -88,19 +88,6 @@ class PhoneNumber:
     number_type: NumberType
 
 
-def is_e164(text: str) -> bool:
-    """The E.164 shape alone ("+", a non-zero digit, up to 15 ASCII digits), without libphonenumber's
-    metadata: for numbers AWS hands us (our own number, an event's caller id), which a library older than
-    AWS's numbering data must not make unusable."""
-    digits = text[1:]
-    return (
-        text.startswith("+")
-        and 2 <= len(digits) <= MAX_DIGITS
-        and set(digits) <= _ASCII_DIGITS
-        and digits[0] != "0"
-    )
-
-
 def parse_number(text: str) -> PhoneNumber:
     """A valid number written exactly in ASCII E.164, classified; InvalidNumber says what is wrong."""
     if not text:
@@ -115,7 +102,7 @@ def parse_number(text: str) -> PhoneNumber:
         )
     if not text.startswith("+"):
         raise InvalidNumber(f"{text!r} must start with + and the country calling code, e.g. +12065550100")
-    if not set(text[1:]) <= _ASCII_DIGITS or len(text) == 1:
+    if not set(text[1:]) <= ASCII_DIGITS or len(text) == 1:
         raise InvalidNumber(f"{text!r} must be + followed by only digits (no spaces or punctuation)")
     if text[1] == "0":
         raise InvalidNumber(f"{text!r}: no country calling code starts with 0")
@@ -185,7 +172,7 @@ def parse_prefixes(values: list[str] | tuple[str, ...], *, allowing: bool = True
     seen: list[str] = []
     for value in values:
         digits = value[1:] if isinstance(value, str) else ""
-        if not value.startswith("+") or not digits or not set(digits) <= _ASCII_DIGITS:
+        if not value.startswith("+") or not digits or not set(digits) <= ASCII_DIGITS:
             raise PolicyError(f"{value!r} must be + and ASCII digits, e.g. +1876 or +4420")
         if len(digits) > MAX_DIGITS:
             raise PolicyError(f"{value!r} is longer than an E.164 number ({MAX_DIGITS} digits)")

@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from calls.phone_numbers import is_e164
+from calls.e164 import is_e164
 from calls.store import CallStore
 from meeting_api.azure_key import AzureKeySource
 from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, SessionConfig

@@ -19,7 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from calls.phone_numbers import DialPolicy, is_e164
+from calls.e164 import is_e164
+from calls.phone_numbers import DialPolicy
 from calls.record import DEFAULT_RETENTION
 from calls.regions import MEETINGS_CONTROL_REGIONS, control_region_for
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calls.e164 import is_e164
 from calls.phone_numbers import (
     COUNTRIES_SETTING,
     DENIED_PREFIXES_SETTING,
@@ -19,7 +20,6 @@ from calls.phone_numbers import (
     InvalidNumber,
     NumberType,
     PolicyError,
-    is_e164,
     parse_countries,
     parse_number,
     parse_number_types,

@@ -178,6 +178,11 @@ def test_phone_number_existing_mode_ignores_search_defaults() -> None:
         ({"Mode": "buy"}, "PhoneNumber property Mode must be one of order, existing, got 'buy'"),
         ({"Mode": "existing"}, "PhoneNumber property E164 is required"),
         ({"Mode": "existing", "E164": "2065550100"}, "PhoneNumber property E164 must be an E.164 number"),
+        # ASCII "+1", then full-width digits: regex \d took them.
+        (
+            {"Mode": "existing", "E164": "+1２０６５５５０１００"},
+            "PhoneNumber property E164 must be an E.164",
+        ),  # noqa: RUF001
         (
             {"Mode": "order", "AreaCode": "206", "E164": "+12065550100"},
             "property E164 is only used with Mode",
@@ -257,6 +262,7 @@ def test_sip_rule_priority_defaults_to_one_and_accepts_host_names() -> None:
         ({"Priority": "1.5"}, "SipRule property Priority must be a whole number of at least 1, got '1.5'"),
         ({"Priority": True}, "SipRule property Priority must be a whole number"),
         ({"TriggerValue": "not a number"}, "SipRule property TriggerValue must be an E.164 number"),
+        ({"TriggerValue": "+1２０６５５５０１００"}, "SipRule property TriggerValue must be an E.164"),  # noqa: RUF001
         ({"TriggerType": "FromPhoneNumber"}, "TriggerType must be one of ToPhoneNumber, RequestUriHostname"),
         ({"SipMediaApplicationId": ""}, "SipRule property SipMediaApplicationId is required"),
     ],
