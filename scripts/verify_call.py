@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
+from calls.phone_numbers import DialPolicy
 from calls.record import DEFAULT_RETENTION, CallRecord, CallStatus, Direction, EndReason
 from calls.store import CallStore
 from meeting_api.agents import Agent
@@ -75,9 +76,12 @@ class LoopbackCall:
             store=self._store,
             meetings=self._meetings,
             voice=self._voice,
-            limiter=OutboundRateLimiter(dynamodb, outputs.calls_table, calls_per_hour=_QUOTA),
+            limiter=OutboundRateLimiter(
+                dynamodb, outputs.calls_table, calls_per_hour=_QUOTA, calls_per_day=_QUOTA
+            ),
             our_number=outputs.phone_number,
-            allowed_prefixes=(to_number,),  # the deployer named it; the line's own policy is for agents
+            # The deployer named this number; the line's dial policy is for agents.
+            dial_policy=DialPolicy(allowed_prefixes=(to_number,)),
             retention=DEFAULT_RETENTION,
             clock=lambda: datetime.now(UTC),
             new_id=new_id,

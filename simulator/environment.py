@@ -15,6 +15,7 @@ import boto3
 import botocore.session
 from moto import mock_aws
 
+from calls import phone_numbers
 from simulator.fake_chime import FakeChime
 from tests.fakes.calls_table import create_calls_table
 
@@ -36,6 +37,8 @@ DEFAULT_ENV: dict[str, str] = {
     "SMA_ID": SMA_ID,
     "GREETING_TEXT": "Thanks for calling. Connecting you to an assistant now.",
     "WAIT_TIMEOUT_SECONDS": "300",
+    # Transfers may go to US and Canadian numbers, as a deployer would allow with outboundAllowedCountries.
+    phone_numbers.ENV_VAR: phone_numbers.DialPolicy(countries=frozenset({"US", "CA"})).to_json(),
     "POWERTOOLS_SERVICE_NAME": "call-control",
     "POWERTOOLS_METRICS_NAMESPACE": "Simulator",
     "POWERTOOLS_TRACE_DISABLED": "true",

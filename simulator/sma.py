@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from calls.e164 import is_e164
 from simulator.fake_chime import FakeChime
-from simulator.sma_contract import E164, check_response
+from simulator.sma_contract import check_response
 
 MEETING_DIAL_IN = "+17035550122"  # the number the developer guide shows on the meeting leg
 ACCOUNT = "123456789012"
@@ -527,7 +528,7 @@ class SmaEmulator:
                 "Invalid CallerId number provided. Number must be owned by the AWS account or the From number of LEG-A",
             )
         destination = str(parameters["Endpoints"][0]["Uri"])
-        if not E164.match(destination):
+        if not is_e164(destination):
             return failed("InvalidActionParameter", "Endpoint parameter is invalid.")
         data["Parameters"] = {**parameters, "CallId": phone.call_id}
         if not self.behaviour.transfer_answers or self._fails("CallAndBridge"):

@@ -7,14 +7,14 @@ tests use the same check on every response the handler gives.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
+
+from calls.e164 import is_e164
 
 MAX_ACTIONS = 10
 MAX_ATTRIBUTES = 100
 MAX_ATTRIBUTES_BYTES = 20 * 1024
-E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 TAGS = frozenset({"LEG-A", "LEG-B"})
 
 # Type -> (required parameters, optional parameters)
@@ -97,7 +97,7 @@ def check_action(action: Any, index: int) -> list[str]:
 
 def _bridge(parameters: Mapping[str, Any], where: str) -> list[str]:
     problems: list[str] = []
-    if not E164.match(str(parameters.get("CallerIdNumber", ""))):
+    if not is_e164(str(parameters.get("CallerIdNumber", ""))):
         problems.append(f"{where}.CallerIdNumber must be an E.164 number")
     timeout = parameters.get("CallTimeoutSeconds", 30)
     if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1 <= timeout <= 120:
@@ -107,7 +107,7 @@ def _bridge(parameters: Mapping[str, Any], where: str) -> list[str]:
         return [*problems, f"{where}.Endpoints must hold exactly one endpoint"]
     endpoint = endpoints[0]
     if endpoint.get("BridgeEndpointType") == "PSTN":
-        if not E164.match(str(endpoint.get("Uri", ""))) or "Arn" in endpoint:
+        if not is_e164(str(endpoint.get("Uri", ""))) or "Arn" in endpoint:
             problems.append(f"{where}.Endpoints[0]: a PSTN endpoint needs an E.164 Uri and no Arn")
     elif endpoint.get("BridgeEndpointType") == "AWS":
         if not endpoint.get("Arn") or not endpoint.get("Uri"):

@@ -14,6 +14,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from calls.phone_numbers import (
+    COUNTRIES_SETTING,
+    DEFAULT_NUMBER_TYPES,
+    DENIED_PREFIXES_SETTING,
+    NUMBER_TYPES_SETTING,
+    PREFIXES_SETTING,
+    DialPolicy,
+    InvalidNumber,
+    PolicyError,
+    parse_countries,
+    parse_number,
+    parse_number_types,
+    parse_prefixes,
+)
 from calls.regions import MEDIA_REGIONS, control_region_for
 from telephony_provider.properties import CHIME_REGIONS
 
@@ -28,8 +42,6 @@ MEETING_REGIONS = tuple(sorted(region for region in MEDIA_REGIONS if not region.
 # are requested through AWS Support and then used here as an existing `phoneNumber`.
 ORDERABLE_COUNTRIES = ("US", "CA")
 TOLL_FREE_PREFIXES = ("800", "833", "844", "855", "866", "877", "888")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-E164_PREFIX = re.compile(r"^\+[1-9]\d{0,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AZURE_HOST = re.compile(
     r"^https://[a-z0-9][a-z0-9-]{1,62}\.(openai\.azure\.com|cognitiveservices\.azure\.com)/?$"
@@ -125,11 +137,15 @@ class AzureOptions:
 class AgentOptions:
     emails: tuple[str, ...]
     mfa: str  # off | optional | required
-    outbound_allowed_prefixes: tuple[str, ...]
+    dial_policy: DialPolicy  # which numbers agents may call or transfer to
     outbound_calls_per_agent_per_hour: int
     outbound_calls_per_day: int = 200  # the whole line, any 24 hours
     realtime_sessions_per_agent_per_hour: int = 30
     realtime_secret_seconds: int = 60  # lifetime of a minted Azure client secret; 0: Azure's default
+
+    @property
+    def outbound_enabled(self) -> bool:
+        return self.dial_policy.enabled
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +165,7 @@ class Settings:
     @property
     def outbound_enabled(self) -> bool:
         """Whether agents can dial out (and so spend money): the one test for outbound safety defaults."""
-        return bool(self.agents.outbound_allowed_prefixes)
+        return self.agents.outbound_enabled
 
     @property
     def meetings_control_region(self) -> str:
@@ -297,7 +313,10 @@ DEFAULTS: dict[str, Any] = {
     "azureOpenAiSecretArn": None,
     "agentEmails": [],
     "mfa": None,  # required when outbound calling is enabled, else optional
-    "outboundAllowedPrefixes": [],
+    COUNTRIES_SETTING: [],
+    PREFIXES_SETTING: [],
+    DENIED_PREFIXES_SETTING: [],
+    NUMBER_TYPES_SETTING: sorted(DEFAULT_NUMBER_TYPES),
     "outboundCallsPerAgentPerHour": 20,
     "outboundCallsPerDay": 200,
     "realtimeSessionsPerAgentPerHour": 30,
@@ -385,12 +404,10 @@ def _phone(get: Callable[[str], Any]) -> PhoneNumberChoice:
     order_keys = [key for key in ("phoneAreaCode", "phoneTollFreePrefix") if get(key)]
     release = _bool("releaseNumberOnDelete", get("releaseNumberOnDelete"))
     if existing:
-        existing = _matching(
-            "phoneNumber",
-            str(existing),
-            E164,
-            "must be an E.164 number such as +12065550100 (+, country code, number)",
-        )
+        try:
+            existing = parse_number(str(existing)).e164
+        except InvalidNumber as error:
+            raise _fail("phoneNumber", existing, f"must be a valid number in E.164 form: {error}") from None
         if order_keys:
             raise _fail(
                 order_keys[0],
@@ -507,21 +524,12 @@ def _agents(get: Callable[[str], Any]) -> AgentOptions:
             raise _fail("agentEmails", emails, f"{email!r} is not an e-mail address")
     if len(set(emails)) != len(emails):
         raise _fail("agentEmails", emails, "lists an address twice")
-    prefixes = [
-        str(item).strip() for item in _list("outboundAllowedPrefixes", get("outboundAllowedPrefixes"))
-    ]
-    for prefix in prefixes:
-        if not E164_PREFIX.match(prefix):
-            raise _fail(
-                "outboundAllowedPrefixes",
-                prefixes,
-                f"{prefix!r} must be an E.164 prefix such as +1 or +4420 (+ then digits)",
-            )
-    default_mfa = "required" if prefixes else "optional"
+    dial_policy = _dial_policy(get)
+    default_mfa = "required" if dial_policy.enabled else "optional"
     return AgentOptions(
         emails=tuple(emails),
         mfa=_choice("mfa", get("mfa") or default_mfa, ("off", "optional", "required")),
-        outbound_allowed_prefixes=tuple(prefixes),
+        dial_policy=dial_policy,
         outbound_calls_per_agent_per_hour=_int(
             "outboundCallsPerAgentPerHour", get("outboundCallsPerAgentPerHour"), 1, 1000
         ),
@@ -538,3 +546,25 @@ def _realtime_secret_seconds(value: Any) -> int:
     if 0 < seconds < 10:  # OpenAI's client_secrets expires_after.seconds: 10 to 7200
         raise _fail("realtimeSecretSeconds", value, "must be 0 (Azure's default) or from 10 to 7200")
     return seconds
+
+
+def _dial_policy(get: Callable[[str], Any]) -> DialPolicy:
+    """Countries, prefix exceptions and number types, each parsed by the policy module itself."""
+
+    def parsed(key: str, parse: Callable[[list[str]], T]) -> T:
+        values = _list(key, get(key))
+        if not all(isinstance(value, str) for value in values):
+            raise _fail(key, values, "each entry must be text")
+        try:
+            return parse([value.strip() for value in values])
+        except PolicyError as error:
+            raise _fail(key, values, str(error)) from None
+
+    return DialPolicy(
+        countries=parsed(COUNTRIES_SETTING, parse_countries),
+        allowed_prefixes=parsed(PREFIXES_SETTING, parse_prefixes),
+        denied_prefixes=parsed(
+            DENIED_PREFIXES_SETTING, lambda values: parse_prefixes(values, allowing=False)
+        ),
+        number_types=parsed(NUMBER_TYPES_SETTING, parse_number_types),
+    )

@@ -6,16 +6,16 @@ Speak (speak.html), PlayAudio (play-audio.html), Hangup (hangup.html), CallAndBr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from calls.e164 import is_e164
 
 Action = dict[str, Any]
 
 SCHEMA_VERSION = "1.0"
 MAX_ACTIONS = 10  # per response
 SPEAK_TEXT_LIMIT = 1000  # Speak fails with MissingRequiredActionParameter beyond 1,000 characters
-E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 # Hangup's documented SipResponseCode values: 0 normal clearing, 480 unavailable, 486 busy.
 HANGUP_CODES = frozenset({"0", "480", "486"})
 
@@ -71,7 +71,7 @@ def hangup(
 
 def call_and_bridge(*, caller_id_number: str, destination: str, timeout_seconds: int = 30) -> Action:
     """Dial a PSTN number and bridge it to the existing call (not possible while the leg is in a meeting)."""
-    if not E164.match(caller_id_number) or not E164.match(destination):
+    if not is_e164(caller_id_number) or not is_e164(destination):
         raise ValueError("CallAndBridge numbers must be E.164")
     if not 1 <= timeout_seconds <= 120:
         raise ValueError("CallTimeoutSeconds must be between 1 and 120")

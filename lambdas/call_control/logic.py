@@ -20,6 +20,8 @@ from call_control.actions import Action
 from call_control.attributes import CallAttributes, Phase
 from call_control.events import LEG_A, EventType, Participant, SmaEvent
 from call_control.settings import Settings
+from calls.e164 import is_e164
+from calls.phone_numbers import DestinationRefused, DialPolicy, InvalidNumber
 from calls.record import ACTIVE_STATUSES, CallRecord, CallStatus, Direction, EndReason, iso, parse_iso
 
 JOIN_CHIME_MEETING = "JoinChimeMeeting"
@@ -253,7 +255,7 @@ def our_number(event: SmaEvent, state: CallState) -> str | None:
         number = record.from_number if outbound else record.to_number
     elif caller is not None:
         number = caller.from_number if outbound else caller.to_number
-    return number if number and actions.E164.match(number) else None
+    return number if number and is_e164(number) else None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -686,7 +688,7 @@ def update_requested(event: SmaEvent, state: CallState, settings: Settings) -> D
         case "hangup":
             return agent_hangup(event, state, settings)
         case "transfer":
-            return transfer(event, state, arguments.get("to", "").strip())
+            return transfer(event, state, arguments.get("to", "").strip(), settings.dial_policy)
         case "timeout":
             return wait_timed_out(event, state, settings)
         case _:
@@ -706,13 +708,13 @@ def agent_hangup(event: SmaEvent, state: CallState, settings: Settings) -> Decis
     )
 
 
-def transfer(event: SmaEvent, state: CallState, destination: str) -> Decision:
+def transfer(event: SmaEvent, state: CallState, destination: str, policy: DialPolicy) -> Decision:
     record = state.record
     caller = event.caller
     meeting_leg = _meeting_leg(event, state.attributes)
-    refusal: str | None = None
-    if not actions.E164.match(destination):
-        refusal = "the destination is not an E.164 number"
+    refusal = _destination_refusal(destination, policy)
+    if refusal is not None:
+        pass  # the number itself is refused; the call's state does not matter
     elif record is None or record.status not in {CallStatus.RINGING, CallStatus.IN_PROGRESS}:
         refusal = f"the call is {record.status.value if record else 'unknown'}"
     elif caller is None or not caller.connected or meeting_leg is None:
@@ -734,6 +736,16 @@ def transfer(event: SmaEvent, state: CallState, destination: str) -> Decision:
         on_fault=OnFault.IGNORE,
         note=f"transferring to {destination}",
     )
+
+
+def _destination_refusal(destination: str, policy: DialPolicy) -> str | None:
+    """Why the one phone-number policy refuses this transfer target, if it does. The API checked it first;
+    this lock also holds for an update request that did not come through the API."""
+    try:
+        policy.check(destination)
+    except (InvalidNumber, DestinationRefused) as refused:
+        return str(refused)
+    return None
 
 
 def wait_timed_out(event: SmaEvent, state: CallState, settings: Settings) -> Decision:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from call_control.actions import SPEAK_TEXT_LIMIT
 from calls import schema
+from calls.phone_numbers import ENV_VAR as DIAL_POLICY_ENV
+from calls.phone_numbers import DialPolicy, PolicyError
 from calls.regions import MEDIA_REGIONS, control_region_for
 from calls.regions import MEETINGS_CONTROL_REGIONS as CONTROL_REGIONS
 
@@ -61,6 +63,7 @@ class Settings:
     timeout_message: str
     apology_message: str
     retention: timedelta
+    dial_policy: DialPolicy = field(default_factory=DialPolicy)  # where transfers may go; empty: nowhere
 
 
 # What a caller hears when the settings themselves are broken: nothing configurable can be trusted.
@@ -141,6 +144,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     )
     timeout_message = _spoken(env, "TIMEOUT_MESSAGE", DEFAULT_TIMEOUT_MESSAGE, problems)
     apology_message = _spoken(env, "APOLOGY_MESSAGE", DEFAULT_APOLOGY_MESSAGE, problems)
+    dial_policy = DialPolicy()
+    try:
+        dial_policy = DialPolicy.from_json(env.get(DIAL_POLICY_ENV, ""))
+    except PolicyError as error:
+        problems.append(f"{DIAL_POLICY_ENV} {error}")
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -154,4 +162,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         timeout_message=timeout_message,
         apology_message=apology_message,
         retention=timedelta(days=retention_days),
+        dial_policy=dial_policy,
     )

@@ -23,6 +23,7 @@ from meeting_api.bodies import JsonHttpResolver
 from meeting_api.desk import CallDesk
 from meeting_api.models import (
     CALL_ID_PATTERN,
+    INVALID_NUMBER,
     MEETING_ID_PATTERN,
     CallEnvelope,
     CallList,
@@ -36,7 +37,6 @@ from meeting_api.models import (
 )
 from meeting_api.observability import logger, metrics
 from meeting_api.policy import entity_tag, not_modified
-from meeting_api.settings import E164_PATTERN
 
 # A response that breaks its own model is our bug: a 500, never a 4xx blaming the client.
 app = JsonHttpResolver(enable_validation=True, response_validation_error_http_code=500)
@@ -340,14 +340,14 @@ def _describe(issue: dict[str, Any]) -> str:
     if issue.get("type") == "missing" and field == "body":
         return "a JSON request body is required"
     if _is_bad_number(issue):
-        return f"{field}: must be an E.164 number such as +12065550100"
+        return f"{field}: {issue.get('msg')}"
     if issue.get("type") == "extra_forbidden":
         return f"{field}: unknown field"
     return f"{field}: {issue.get('msg', 'is invalid')}"
 
 
 def _is_bad_number(issue: dict[str, Any]) -> bool:
-    return (issue.get("ctx") or {}).get("pattern") == E164_PATTERN
+    return issue.get("type") == INVALID_NUMBER
 
 
 def _request_id() -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, phone_leg_user_id
 from calls.store import CallNotFound, CallPage, CallStore, InvalidCursor, TransitionRefused
 from meeting_api.agents import Agent
@@ -52,7 +53,7 @@ class CallDesk:
         voice: VoiceGateway,
         limiter: OutboundRateLimiter,
         our_number: str,
-        allowed_prefixes: Sequence[str],
+        dial_policy: DialPolicy,
         retention: timedelta,
         clock: Callable[[], datetime],
         new_id: Callable[[], str],
@@ -63,7 +64,7 @@ class CallDesk:
         self._voice = voice
         self._limiter = limiter
         self._our_number = our_number
-        self._prefixes = tuple(allowed_prefixes)
+        self._dial_policy = dial_policy
         self._retention = retention
         self._clock = clock
         self._new_id = new_id
@@ -151,7 +152,7 @@ class CallDesk:
 
     def place_call(self, to_number: str, agent: Agent) -> Joined:
         """Meeting first, record second, dial last; undo what exists if a later step fails."""
-        check_destination(to_number, self._prefixes)
+        check_destination(to_number, self._dial_policy)
         self._limiter.consume(agent, now=self._clock())
         call_id = self._new_id()
         meeting, (phone_leg, attendee) = self._meetings.create_meeting(
@@ -202,7 +203,7 @@ class CallDesk:
 
     def transfer(self, call_id: str, to_number: str, agent: Agent) -> CallRecord:
         call = self._store.require(call_id)
-        check_destination(to_number, self._prefixes)
+        check_destination(to_number, self._dial_policy)
         transaction_id = control_transaction(call, agent, transferring=True)
         # A transfer dials a paid outbound leg: it counts against the agent's hourly cap like a call.
         self._limiter.consume(agent, now=self._clock())

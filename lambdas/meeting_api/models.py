@@ -4,15 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
-from meeting_api.settings import E164_PATTERN
+from calls.phone_numbers import InvalidNumber, parse_number
 
 CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 MEETING_ID_PATTERN = r"^[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}$"
 
+# The error type the API answers with its `invalid_number` code (api.py).
+INVALID_NUMBER = "invalid_number"
+
+
+def _valid_number(value: str) -> str:
+    try:
+        return parse_number(value).e164
+    except InvalidNumber as error:
+        raise PydanticCustomError(
+            INVALID_NUMBER, "must be an E.164 number such as +12065550100 ({reason})", {"reason": str(error)}
+        ) from None
+
+
 E164 = Annotated[
-    str, Field(pattern=E164_PATTERN, description="An E.164 phone number", examples=["+12065550100"])
+    str,
+    AfterValidator(_valid_number),
+    Field(
+        description="A valid phone number in E.164 form, in ASCII: + and digits only (calls.phone_numbers)",
+        examples=["+12065550100"],
+        min_length=3,
+        max_length=16,
+    ),
 ]
 
 

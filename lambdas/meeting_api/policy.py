@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from enum import StrEnum
 
+from calls.phone_numbers import DestinationRefused, DialPolicy, InvalidNumber
 from calls.record import CallRecord, CallStatus, Direction
 from meeting_api.agents import Agent
-from meeting_api.errors import CallNotActive, CallNotHeld, CallNotRinging, CallTaken, DestinationNotAllowed
+from meeting_api.errors import (
+    CallNotActive,
+    CallNotHeld,
+    CallNotRinging,
+    CallTaken,
+    DestinationNotAllowed,
+    InvalidRequest,
+)
 
 
 class AnswerPlan(StrEnum):
@@ -66,32 +73,14 @@ def control_transaction(call: CallRecord, agent: Agent, *, transferring: bool) -
     return call.transaction_id
 
 
-# +1 is the whole North American Numbering Plan: besides the US and Canada it reaches some twenty
-# Caribbean and Atlantic countries and premium-rate 900/976 numbers, the classic targets of toll fraud.
-# An allowed prefix of "+1" does not include these; a longer prefix naming one (e.g. "+1876") does.
-NANP_HIGH_RISK_AREA_CODES = frozenset(
-    {
-        "242", "246", "264", "268", "284", "340", "345", "441", "473", "649", "658", "664", "670", "671",
-        "684", "721", "758", "767", "784", "787", "809", "829", "849", "868", "869", "876", "939",
-        "900", "976",
-    }
-)  # fmt: skip
-
-
-def check_destination(number: str, allowed_prefixes: Sequence[str]) -> None:
-    if not allowed_prefixes:
-        raise DestinationNotAllowed("outbound calling is disabled (OUTBOUND_ALLOWED_PREFIXES is empty)")
-    matching = [prefix for prefix in allowed_prefixes if number.startswith(prefix)]
-    if not matching:
-        allowed = ", ".join(allowed_prefixes)
-        raise DestinationNotAllowed(f"{number} is outside the allowed destinations ({allowed})")
-    if number.startswith("+1") and number[2:5] in NANP_HIGH_RISK_AREA_CODES:
-        explicit = [prefix for prefix in matching if len(prefix) >= 5]  # "+1" plus the area code
-        if not explicit:
-            raise DestinationNotAllowed(
-                f"{number} is in area code {number[2:5]}, outside the US and Canada or premium-rate; allow it "
-                f"explicitly (e.g. +1{number[2:5]}) to call it"
-            )
+def check_destination(number: str, policy: DialPolicy) -> None:
+    """May agents dial this number (place a call, transfer to it)? The one policy: calls.phone_numbers."""
+    try:
+        policy.check(number)
+    except DestinationRefused as refused:
+        raise DestinationNotAllowed(str(refused)) from None
+    except InvalidNumber as invalid:  # the request model checks first; this keeps the desk safe on its own
+        raise InvalidRequest(str(invalid)) from None
 
 
 def entity_tag(body: str) -> str:

@@ -7,7 +7,6 @@ lazily elsewhere (tests, OpenAPI generation, the bench), which may also install 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -19,13 +18,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from calls.e164 import is_e164
 from calls.store import CallStore
 from meeting_api.azure_key import AzureKeySource
 from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, SessionConfig
 from meeting_api.chime import MeetingsGateway, VoiceGateway
 from meeting_api.desk import CallDesk
 from meeting_api.rate_limit import OutboundRateLimiter, SessionRateLimiter
-from meeting_api.settings import E164_PATTERN, ConfigurationError, Settings
+from meeting_api.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
@@ -110,7 +110,7 @@ class Runtime:
                 calls_per_day=settings.outbound_calls_per_day,
             ),
             our_number=settings.phone_number,
-            allowed_prefixes=settings.outbound_allowed_prefixes,
+            dial_policy=settings.dial_policy,
             retention=settings.call_retention,
             clock=clock,
             new_id=new_id,
@@ -159,7 +159,7 @@ def with_phone_number_from_ssm(settings: Settings, session: boto3.Session) -> Se
         raise ConfigurationError(
             f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {name} could not be read ({error})"
         ) from error
-    if not re.match(E164_PATTERN, value):
+    if not is_e164(value):
         raise ConfigurationError(
             f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {name} holds {value!r}, not an E.164 number"
         )

@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from calls.e164 import is_e164
+from calls.phone_numbers import DialPolicy
 from calls.record import DEFAULT_RETENTION
 from calls.regions import MEETINGS_CONTROL_REGIONS, control_region_for
 
-E164_PATTERN = r"^\+[1-9]\d{6,14}$"
-_PREFIX = re.compile(r"^\+\d{1,15}$")
 _GUID = r"^[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}$"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _our_number(value: object) -> object:
+    # A number AWS gave us: its E.164 shape is checked, not libphonenumber's (possibly older) ranges.
+    if isinstance(value, str) and value and not is_e164(value):
+        raise ValueError("must be our number in E.164 form, e.g. +12065550100")
+    return value
+
+
+def _dial_policy(value: object) -> DialPolicy:
+    if isinstance(value, DialPolicy):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be the JSON the stack writes (DialPolicy.to_json)")  # noqa: TRY004 - pydantic reports ValueError only
+    return DialPolicy.from_json(value)  # its PolicyError is a ValueError naming the bad field
 
 
 class ConfigurationError(RuntimeError):
@@ -32,7 +56,7 @@ class Settings(BaseModel):
     sma_id: Annotated[str, Field(pattern=_GUID)]
     # Our number (caller id for outbound calls), or the SSM parameter the telephony stack keeps it in: the
     # parameter lets the number change without CloudFormation's cross-stack export lock.
-    phone_number: Annotated[str, Field(pattern=r"^(\+[1-9]\d{6,14})?$")] = ""
+    phone_number: Annotated[str, BeforeValidator(_our_number)] = ""
     phone_number_parameter: Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.\-/]{1,1000})?$")] = ""
     meeting_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
     # Where meetings are created and deleted; empty: this Region if it has the meetings API, else us-east-1.
@@ -47,7 +71,10 @@ class Settings(BaseModel):
     # Empty turns transcription of the caller's words off.
     azure_openai_transcription_model: str = "whisper-1"
     azure_openai_secret_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:secretsmanager:")]
-    outbound_allowed_prefixes: tuple[str, ...] = ()
+    # Which numbers agents may dial (calls.phone_numbers); unset: outbound calling is off.
+    dial_policy: Annotated[DialPolicy, PlainValidator(_dial_policy), PlainSerializer(DialPolicy.to_json)] = (
+        DialPolicy()
+    )
     outbound_calls_per_agent_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 20
     outbound_calls_per_day: Annotated[int, Field(ge=1, le=10_000)] = 200  # the whole line, any 24 hours
     realtime_sessions_per_agent_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 30
@@ -80,21 +107,6 @@ class Settings(BaseModel):
         """The meetings API Region: the one configured, else this function's own when it has the API."""
         return self.meetings_control_region or control_region_for(own_region)
 
-    @field_validator("outbound_allowed_prefixes", mode="before")
-    @classmethod
-    def _split_prefixes(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
-
-    @field_validator("outbound_allowed_prefixes")
-    @classmethod
-    def _prefixes_are_e164(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [prefix for prefix in value if not _PREFIX.match(prefix)]
-        if bad:
-            raise ValueError(f"prefixes must look like +1 or +4420, got {bad}")
-        return value
-
     @field_validator("realtime_secret_seconds")
     @classmethod
     def _secret_lifetime(cls, value: int) -> int:
@@ -126,7 +138,7 @@ class Settings(BaseModel):
 
     @property
     def outbound_enabled(self) -> bool:
-        return bool(self.outbound_allowed_prefixes)
+        return self.dial_policy.enabled
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

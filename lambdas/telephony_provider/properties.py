@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
+from calls.e164 import is_e164  # botocore allows E.164 without "+"; we insist, it is the SIP rule form
 from telephony_provider.errors import InvalidProperty
 
 # botocore's VoiceConnectorAwsRegion enum: where Voice Connectors and SIP media applications can live.
@@ -38,7 +39,6 @@ RouteProtocol = Literal["TCP", "UDP"]
 
 # Patterns from the botocore model, anchored.
 _NAME = re.compile(r"[a-zA-Z0-9 _.-]{1,256}")  # SipMediaApplicationName, VoiceConnectorName, SipRuleName
-_E164 = re.compile(r"\+[1-9]\d{1,14}")  # the model also allows no "+"; we insist, it is the SIP rule form
 _LAMBDA_ARN = re.compile(
     r"arn:(aws[a-zA-Z-]*)?:lambda:(?P<region>[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}):\d{12}"
     r":function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?"
@@ -83,19 +83,31 @@ class _Reader:
         return None if value == "" else value
 
     def optional_text(
-        self, name: str, *, pattern: re.Pattern[str] | None = None, hint: str = ""
+        self,
+        name: str,
+        *,
+        pattern: re.Pattern[str] | None = None,
+        hint: str = "",
+        valid: Callable[[str], bool] | None = None,
     ) -> str | None:
         value = self._raw(name)
         if value is None:
             return None
         if not isinstance(value, str):
             raise self.error(name, f"must be a string, got {value!r}")
-        if pattern is not None and not pattern.fullmatch(value):
+        if (pattern is not None and not pattern.fullmatch(value)) or (valid is not None and not valid(value)):
             raise self.error(name, f"must be {hint}, got {value!r}")
         return value
 
-    def text(self, name: str, *, pattern: re.Pattern[str] | None = None, hint: str = "") -> str:
-        value = self.optional_text(name, pattern=pattern, hint=hint)
+    def text(
+        self,
+        name: str,
+        *,
+        pattern: re.Pattern[str] | None = None,
+        hint: str = "",
+        valid: Callable[[str], bool] | None = None,
+    ) -> str:
+        value = self.optional_text(name, pattern=pattern, hint=hint, valid=valid)
         if value is None:
             raise self.error(name, "is required" + (f" ({hint})" if hint else ""))
         return value
@@ -300,7 +312,7 @@ def parse_phone_number(raw: Mapping[str, Any]) -> PhoneNumberProps:
     aws_region = r.optional_region("AwsRegion")
     if mode == "existing":
         # Search properties are ignored here so one set of construct defaults can serve both modes.
-        e164 = r.text("E164", pattern=_E164, hint="an E.164 number such as +12065550100")
+        e164 = r.text("E164", valid=is_e164, hint="an E.164 number such as +12065550100")
         return PhoneNumberProps(mode, product_type, release_on_delete, e164=e164, aws_region=aws_region)
     if r.optional_text("E164") is not None:
         raise r.error(
@@ -364,7 +376,7 @@ def parse_sip_rule(raw: Mapping[str, Any]) -> SipRuleProps:
     r.only("Name", "TriggerType", "TriggerValue", "SipMediaApplicationId", "AwsRegion", "Priority")
     trigger_type = cast(TriggerType, r.choice("TriggerType", get_args(TriggerType)))
     if trigger_type == "ToPhoneNumber":
-        trigger_value = r.text("TriggerValue", pattern=_E164, hint="an E.164 number such as +12065550100")
+        trigger_value = r.text("TriggerValue", valid=is_e164, hint="an E.164 number such as +12065550100")
     else:
         trigger_value = r.text(
             "TriggerValue", pattern=_HOSTNAME, hint="a host name (a Voice Connector's OutboundHostName)"
@@ -456,7 +468,7 @@ def _termination(r: _Reader) -> Termination:
         cidr_allowed_list=_cidr(r, "CidrAllowedList"),
         cps_limit=r.integer("CpsLimit", default=1, minimum=1),
         disabled=r.flag("Disabled", default=False),
-        default_phone_number=r.optional_text("DefaultPhoneNumber", pattern=_E164, hint="an E.164 number"),
+        default_phone_number=r.optional_text("DefaultPhoneNumber", valid=is_e164, hint="an E.164 number"),
     )
 
 

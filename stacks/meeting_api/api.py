@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from calls import schema
+from calls import phone_numbers, schema
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import Settings
@@ -136,7 +136,7 @@ class MeetingApi(Construct):
                 "AZURE_OPENAI_INSTRUCTIONS": azure.instructions,
                 "AZURE_OPENAI_TRANSCRIPTION_MODEL": azure.transcription_model,
                 "AZURE_OPENAI_SECRET_ARN": self.azure_secret.secret_arn,
-                "OUTBOUND_ALLOWED_PREFIXES": ",".join(settings.agents.outbound_allowed_prefixes),
+                phone_numbers.ENV_VAR: settings.agents.dial_policy.to_json(),
                 "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": str(settings.agents.outbound_calls_per_agent_per_hour),
                 "OUTBOUND_CALLS_PER_DAY": str(settings.agents.outbound_calls_per_day),
                 "REALTIME_SESSIONS_PER_AGENT_PER_HOUR": str(

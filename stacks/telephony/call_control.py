@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from calls import schema
+from calls import phone_numbers, schema
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import XRAY_ON_STAR, acknowledge, meeting_finding
 from stacks.settings import Settings
@@ -74,6 +74,7 @@ class CallControl(Construct):
             "GREETING_LANGUAGE": options.greeting_language,
             "WAIT_TIMEOUT_SECONDS": str(options.wait_timeout_seconds),
             "CALL_RETENTION_DAYS": str(options.call_retention_days),
+            phone_numbers.ENV_VAR: settings.agents.dial_policy.to_json(),  # transfers obey it too
             "POWERTOOLS_SERVICE_NAME": "call-control",
             "POWERTOOLS_METRICS_NAMESPACE": f"{settings.prefix}/calls",
             "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -43,7 +43,7 @@ class TelephonyProvider(Construct):
             self,
             "OnEvent",
             handler="telephony_provider.handler.on_event",
-            packages=("telephony_provider",),
+            packages=("telephony_provider", "calls"),  # calls.e164 checks numbers
             description="Creates, updates and deletes Chime SDK Voice resources CloudFormation lacks",
             environment={},
             # One AWS call can take ~100 s on a bad network with throttling backoff.
@@ -54,7 +54,7 @@ class TelephonyProvider(Construct):
             self,
             "IsComplete",
             handler="telephony_provider.handler.is_complete",
-            packages=("telephony_provider",),
+            packages=("telephony_provider", "calls"),  # calls.e164 checks numbers
             description="Polls phone number orders until the number is acquired or the order fails",
             environment={},
             timeout=Duration.minutes(1),

@@ -9,7 +9,7 @@ import pytest
 from stacks.settings import SettingsError, settings_from_context
 
 BASE = {"phoneAreaCode": "206"}
-OUTBOUND = {**BASE, "outboundAllowedPrefixes": "+1", "alarmEmail": "ops@example.com"}
+OUTBOUND = {**BASE, "outboundAllowedCountries": "US", "alarmEmail": "ops@example.com"}
 
 
 def refusal(context: dict[str, Any]) -> str:
@@ -40,7 +40,7 @@ def test_outbound_with_mfa_not_required_is_refused_naming_mfa(mfa: str) -> None:
 
 
 def test_outbound_without_an_alarm_email_is_refused_naming_alarm_email() -> None:
-    message = refusal({**BASE, "outboundAllowedPrefixes": "+1"})
+    message = refusal({**BASE, "outboundAllowedCountries": "US"})
     assert message.startswith("setting alarmEmail=null: is required while outbound calling is enabled")
 
 

@@ -38,7 +38,7 @@ def test_defaults_order_a_local_us_number_in_us_east_1_and_keep_it() -> None:
     assert settings.phone.release_on_delete is False
     assert settings.voice_connector.require_encryption is True
     assert settings.voice_connector.termination_cidrs == ()
-    assert settings.agents.outbound_allowed_prefixes == ()  # outbound calling is off until allowed
+    assert not settings.agents.outbound_enabled  # outbound calling is off until allowed
     assert settings.azure.endpoint is None
 
 
@@ -61,7 +61,7 @@ def test_command_line_strings_are_parsed() -> None:
             "terminationCallingRegions": '["US", "CA"]',
             "waitTimeoutSeconds": "120",
             "agentEmails": "ann@example.com,bob@example.com",
-            "outboundAllowedPrefixes": "+1,+44",
+            "outboundAllowedCountries": "US,GB",
             "alarmEmail": "ops@example.com",
             "azureOpenAiEndpoint": "https://my-res.openai.azure.com/",
         }
@@ -75,7 +75,7 @@ def test_command_line_strings_are_parsed() -> None:
     assert settings.voice_connector.termination_calling_regions == ("US", "CA")
     assert settings.call_control.wait_timeout_seconds == 120
     assert settings.agents.emails == ("ann@example.com", "bob@example.com")
-    assert settings.agents.outbound_allowed_prefixes == ("+1", "+44")
+    assert settings.agents.dial_policy.countries == {"US", "GB"}
     assert settings.azure.endpoint == "https://my-res.openai.azure.com"
 
 
@@ -156,7 +156,10 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"agentEmails": "ann@example.com,not-an-email"}, "agentEmails", "not an e-mail"),
     ({"agentEmails": "ann@example.com,ann@example.com"}, "agentEmails", "twice"),
     ({"mfa": "sometimes"}, "mfa", "must be one of"),
-    ({"outboundAllowedPrefixes": "1"}, "outboundAllowedPrefixes", "E.164 prefix"),
+    ({"outboundAllowedPrefixes": "1"}, "outboundAllowedPrefixes", "+ and ASCII digits"),
+    ({"outboundAllowedCountries": "XX"}, "outboundAllowedCountries", "ISO 3166"),
+    ({"outboundDeniedPrefixes": "+"}, "outboundDeniedPrefixes", "+ and ASCII digits"),
+    ({"outboundAllowedNumberTypes": "CHEAP"}, "outboundAllowedNumberTypes", "not a number type"),
     ({"outboundCallsPerAgentPerHour": "0"}, "outboundCallsPerAgentPerHour", "from 1 to 1000"),
     ({"alarmEmail": "ops"}, "alarmEmail", "e-mail address"),
     ({"outboundCallsPerDay": "0"}, "outboundCallsPerDay", "from 1 to 2000"),

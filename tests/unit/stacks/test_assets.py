@@ -25,8 +25,8 @@ OUR_HANDLERS = {
     "call_control.handler.lambda_handler": {"call_control", "calls"},
     "call_control.sweeper.lambda_handler": {"call_control", "calls"},
     "meeting_api.handler.lambda_handler": {"meeting_api", "calls"},
-    "telephony_provider.handler.on_event": {"telephony_provider"},
-    "telephony_provider.handler.is_complete": {"telephony_provider"},
+    "telephony_provider.handler.on_event": {"telephony_provider", "calls"},
+    "telephony_provider.handler.is_complete": {"telephony_provider", "calls"},
 }
 # Handlers that import Powertools or pydantic; the provider needs nothing beyond boto3.
 TAKES_THE_LAYER = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from call_control.attributes import CallAttributes, Phase
 from call_control.events import parse_event
 from call_control.logic import CallState, OnFault, SweepKind
 from call_control.settings import Settings, load_settings
+from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso
 from tests.unit.lambdas.call_control.harness import T0, load_event
 
@@ -30,6 +32,7 @@ def settings() -> Settings:
             "AWS_REGION": "us-east-1",
             "TIMEOUT_MESSAGE": "Nobody is free, goodbye.",
             "APOLOGY_MESSAGE": "Sorry, goodbye.",
+            "DIAL_POLICY": DialPolicy(countries=frozenset({"US", "CA"})).to_json(),
         }
     )
 
@@ -235,6 +238,58 @@ def test_update_requests_that_cannot_be_honoured_are_refused_politely(
 ) -> None:
     decision = decide("call_update_requested_transfer", current, settings, arguments=arguments)
     assert decision.actions == () and decision.change is None and decision.attributes is None
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        "+1８７６5550123",  # noqa: RUF001 - ASCII +1 and a full-width Jamaican area code
+        "+１２０６５５５０１２３",  # noqa: RUF001 - full-width US
+        "+18765550123",  # Jamaica is not US or CA
+        "+19005550123",  # premium rate
+        "+12129761234",  # a 976 exchange
+        "+15005550100",  # personal number
+        "+16005550100",  # Canadian non-geographic
+        "+17005550100",  # not a valid number
+        "+120655501234",  # too long for +1
+        "+33142685300",  # France is not allowed
+    ],
+)
+def test_the_sma_lambda_refuses_the_destinations_the_api_refuses(
+    settings: Settings, destination: str
+) -> None:
+    # The API checks first; this is the second lock, for a request that did not come through the API.
+    decision = decide(
+        "call_update_requested_transfer",
+        record(CallStatus.IN_PROGRESS, answered_by="ann"),
+        settings,
+        arguments={"action": "transfer", "to": destination},
+    )
+    assert decision.actions == () and decision.change is None and decision.attributes is None
+    assert "refused a transfer" in decision.note
+
+
+def test_a_transfer_the_policy_allows_by_name_goes_ahead(settings: Settings) -> None:
+    named = replace(
+        settings, dial_policy=DialPolicy(countries=frozenset({"US"}), allowed_prefixes=("+1876",))
+    )
+    decision = decide(
+        "call_update_requested_transfer",
+        record(CallStatus.IN_PROGRESS, answered_by="ann"),
+        named,
+        arguments={"action": "transfer", "to": "+18765550123"},
+    )
+    assert kinds(decision) == ["Hangup"]
+    assert decision.attributes is not None and decision.attributes.transfer_to == "+18765550123"
+
+
+def test_with_no_dial_policy_every_transfer_is_refused(settings: Settings) -> None:
+    decision = decide(
+        "call_update_requested_transfer",
+        record(CallStatus.IN_PROGRESS, answered_by="ann"),
+        replace(settings, dial_policy=DialPolicy()),
+    )
+    assert decision.actions == () and "outbound calling is off" in decision.note
 
 
 def test_a_failed_join_apologises_and_records_the_error(settings: Settings) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from call_control.settings import SettingsError, load_settings
+from calls.phone_numbers import DialPolicy
 from calls.regions import DEFAULT_CONTROL_REGION
 
 BASE = {"CALLS_TABLE_NAME": "calls", "MEETING_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
@@ -70,3 +71,15 @@ def test_every_problem_is_reported_at_once() -> None:
         "MEETINGS_CONTROL_REGION",
     ):
         assert name in problems
+
+
+def test_the_dial_policy_is_read_with_the_policy_modules_parser() -> None:
+    assert load_settings(BASE).dial_policy == DialPolicy()  # unset: every transfer is refused
+    settings = load_settings({**BASE, "DIAL_POLICY": '{"countries":["US"],"allowedPrefixes":["+1876"]}'})
+    assert settings.dial_policy == DialPolicy(countries=frozenset({"US"}), allowed_prefixes=("+1876",))
+
+
+@pytest.mark.parametrize("value", ["+1,+44", '{"countries": ["XX"]}', '{"allowedPrefixes": ["+1"]}'])
+def test_a_bad_dial_policy_is_named(value: str) -> None:
+    with pytest.raises(SettingsError, match="DIAL_POLICY"):
+        load_settings({**BASE, "DIAL_POLICY": value})

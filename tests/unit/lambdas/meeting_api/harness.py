@@ -66,7 +66,7 @@ def settings(azure_endpoint: str, **changes: Any) -> Settings:
         "azure_openai_voice": "marin",
         "azure_openai_instructions": "Help the agent.",
         "azure_openai_secret_arn": SECRET_ARN,
-        "outbound_allowed_prefixes": "+1,+44",
+        "dial_policy": '{"countries": ["US", "CA", "GB"]}',
         "outbound_calls_per_agent_per_hour": 3,
         "allowed_origin": "https://agents.example.com",
         "call_retention_days": 30,

@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction
 from meeting_api.agents import Agent, is_test_meeting
-from meeting_api.errors import CallNotActive, CallNotHeld, CallNotRinging, CallTaken, DestinationNotAllowed
+from meeting_api.errors import (
+    CallNotActive,
+    CallNotHeld,
+    CallNotRinging,
+    CallTaken,
+    DestinationNotAllowed,
+    InvalidRequest,
+)
 from meeting_api.models import Call
 from meeting_api.policy import (
     AnswerPlan,
@@ -107,30 +115,34 @@ def test_control_waits_for_the_sma_transaction() -> None:
 
 
 @pytest.mark.parametrize(
-    ("number", "prefixes", "allowed"),
+    ("number", "policy", "allowed"),
     [
-        ("+12065550123", ("+1",), True),
-        ("+442071234567", ("+1", "+44"), True),
-        ("+442071234567", ("+4420",), True),
-        ("+443001234567", ("+4420",), False),
-        ("+33142685300", ("+1", "+44"), False),
-        ("+12065550123", (), False),
-        # +1 reaches Caribbean countries and premium-rate numbers too: those need an explicit prefix.
-        ("+18765550123", ("+1",), False),
-        ("+18095550123", ("+1",), False),
-        ("+19005550123", ("+1",), False),
-        ("+18765550123", ("+1", "+1876"), True),
-        ("+14165550123", ("+1",), True),  # Toronto
+        ("+12065550123", DialPolicy(countries=frozenset({"US"})), True),
+        ("+442071234567", DialPolicy(countries=frozenset({"US", "GB"})), True),
+        ("+442071234567", DialPolicy(allowed_prefixes=("+4420",)), True),
+        ("+443001234567", DialPolicy(allowed_prefixes=("+4420",)), False),
+        ("+33142685300", DialPolicy(countries=frozenset({"US", "GB"})), False),
+        ("+12065550123", DialPolicy(), False),
+        # "US" is the US: Caribbean countries share +1 but are regions of their own; premium needs naming.
+        ("+18765550123", DialPolicy(countries=frozenset({"US", "CA"})), False),
+        ("+18095550123", DialPolicy(countries=frozenset({"US", "CA"})), False),
+        ("+19005550123", DialPolicy(countries=frozenset({"US", "CA"})), False),
+        ("+12129761234", DialPolicy(countries=frozenset({"US", "CA"})), False),
+        ("+18765550123", DialPolicy(countries=frozenset({"US", "JM"})), True),
+        ("+14165550123", DialPolicy(countries=frozenset({"US", "CA"})), True),  # Toronto
     ],
 )
-def test_destinations_follow_the_prefix_allow_list(
-    number: str, prefixes: tuple[str, ...], allowed: bool
-) -> None:
+def test_destinations_follow_the_dial_policy(number: str, policy: DialPolicy, allowed: bool) -> None:
     if allowed:
-        check_destination(number, prefixes)
+        check_destination(number, policy)
     else:
         with pytest.raises(DestinationNotAllowed):
-            check_destination(number, prefixes)
+            check_destination(number, policy)
+
+
+def test_a_number_the_model_let_through_but_the_policy_cannot_read_is_a_bad_request() -> None:
+    with pytest.raises(InvalidRequest, match="ASCII"):
+        check_destination("+１８７６５５５０１２３", DialPolicy(countries=frozenset({"JM"})))  # noqa: RUF001
 
 
 @given(

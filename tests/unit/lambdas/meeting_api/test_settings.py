@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from calls.phone_numbers import DialPolicy
 from meeting_api.settings import ConfigurationError, Settings
 from tests.unit.lambdas.meeting_api.harness import REQUIRED_ENV as REQUIRED
 
@@ -15,7 +16,7 @@ def test_the_required_variables_suffice_and_the_rest_take_defaults() -> None:
     assert settings.azure_openai_endpoint == "https://myres.openai.azure.com"
     assert settings.azure_openai_voice == "marin"
     assert settings.azure_openai_transcription_model == "whisper-1"
-    assert settings.outbound_allowed_prefixes == ()
+    assert settings.dial_policy == DialPolicy()
     assert not settings.outbound_enabled
     assert settings.outbound_calls_per_agent_per_hour == 20
     assert settings.call_retention.days == 90
@@ -29,7 +30,7 @@ def test_every_variable_is_read() -> None:
             "AZURE_OPENAI_VOICE": "cedar",
             "AZURE_OPENAI_INSTRUCTIONS": "Be brief.",
             "AZURE_OPENAI_TRANSCRIPTION_MODEL": "",
-            "OUTBOUND_ALLOWED_PREFIXES": " +1, +4420 ,",
+            "DIAL_POLICY": '{"countries":["US"],"allowedPrefixes":["+4420"]}',
             "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": "5",
             "ALLOWED_ORIGIN": "https://agents.example.com",
             "CALL_RETENTION_DAYS": "7",
@@ -37,7 +38,8 @@ def test_every_variable_is_read() -> None:
     )
     assert (settings.azure_openai_voice, settings.azure_openai_instructions) == ("cedar", "Be brief.")
     assert settings.azure_openai_transcription_model == ""
-    assert settings.outbound_allowed_prefixes == ("+1", "+4420")
+    assert settings.dial_policy == DialPolicy(countries=frozenset({"US"}), allowed_prefixes=("+4420",))
+    assert settings.outbound_enabled
     assert settings.outbound_calls_per_agent_per_hour == 5
     assert settings.call_retention.days == 7
 
@@ -53,7 +55,10 @@ def test_every_variable_is_read() -> None:
         ({"AZURE_OPENAI_ENDPOINT": "http://myres.openai.azure.com"}, "AZURE_OPENAI_ENDPOINT"),
         ({"AZURE_OPENAI_ENDPOINT": "https://myres.openai.azure.com/openai/v1"}, "AZURE_OPENAI_ENDPOINT"),
         ({"AZURE_OPENAI_SECRET_ARN": "azure-openai"}, "AZURE_OPENAI_SECRET_ARN"),
-        ({"OUTBOUND_ALLOWED_PREFIXES": "1,+44"}, "OUTBOUND_ALLOWED_PREFIXES"),
+        ({"PHONE_NUMBER": "+１２０６５５５０１００"}, "PHONE_NUMBER"),  # noqa: RUF001
+        ({"DIAL_POLICY": '{"countries": ["XX"]}'}, "DIAL_POLICY: .*countries: 'XX'"),
+        ({"DIAL_POLICY": '{"allowedPrefixes": ["+1"]}'}, "DIAL_POLICY: .*whole calling code"),
+        ({"DIAL_POLICY": "+1,+44"}, "DIAL_POLICY: .*JSON"),
         ({"OUTBOUND_CALLS_PER_AGENT_PER_HOUR": "0"}, "OUTBOUND_CALLS_PER_AGENT_PER_HOUR"),
         ({"OUTBOUND_CALLS_PER_DAY": "0"}, "OUTBOUND_CALLS_PER_DAY"),
         ({"REALTIME_SESSIONS_PER_AGENT_PER_HOUR": "-1"}, "REALTIME_SESSIONS_PER_AGENT_PER_HOUR"),

@@ -26,6 +26,9 @@ from tests.unit.lambdas.telephony_provider.testkit import SMA_LAMBDA_ARN
 
 VC_ID = "abcdefghijklmnopqrstu"
 
+# ASCII "+1", then full-width digits (U+FF10..U+FF19), which regex \d accepted.
+MIXED_WIDTH = "+1" + "".join(chr(ord(digit) + 0xFEE0) for digit in "2065550100")
+
 
 def _fails(parse: Any, props: dict[str, Any], *fragments: str) -> None:
     with pytest.raises(InvalidProperty) as caught:
@@ -178,6 +181,7 @@ def test_phone_number_existing_mode_ignores_search_defaults() -> None:
         ({"Mode": "buy"}, "PhoneNumber property Mode must be one of order, existing, got 'buy'"),
         ({"Mode": "existing"}, "PhoneNumber property E164 is required"),
         ({"Mode": "existing", "E164": "2065550100"}, "PhoneNumber property E164 must be an E.164 number"),
+        ({"Mode": "existing", "E164": MIXED_WIDTH}, "PhoneNumber property E164 must be an E.164"),
         (
             {"Mode": "order", "AreaCode": "206", "E164": "+12065550100"},
             "property E164 is only used with Mode",
@@ -257,6 +261,7 @@ def test_sip_rule_priority_defaults_to_one_and_accepts_host_names() -> None:
         ({"Priority": "1.5"}, "SipRule property Priority must be a whole number of at least 1, got '1.5'"),
         ({"Priority": True}, "SipRule property Priority must be a whole number"),
         ({"TriggerValue": "not a number"}, "SipRule property TriggerValue must be an E.164 number"),
+        ({"TriggerValue": MIXED_WIDTH}, "SipRule property TriggerValue must be an E.164"),
         ({"TriggerType": "FromPhoneNumber"}, "TriggerType must be one of ToPhoneNumber, RequestUriHostname"),
         ({"SipMediaApplicationId": ""}, "SipRule property SipMediaApplicationId is required"),
     ],
