@@ -12,7 +12,10 @@ from tests.unit.settings.test_settings import with_defaults
 
 
 def policy(**context: Any) -> DialPolicy:
-    return settings_from_context(with_defaults(context)).agents.dial_policy
+    # Outbound calling needs someone to hear its alarms (test_outbound_safety.py).
+    return settings_from_context(
+        with_defaults({"alarmEmail": "ops@example.com", **context})
+    ).agents.dial_policy
 
 
 def test_outbound_is_off_by_default() -> None:

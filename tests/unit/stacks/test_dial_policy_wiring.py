@@ -33,6 +33,7 @@ def test_both_lambdas_get_the_policy_the_settings_describe(synth_cache: Any) -> 
         "outboundAllowedPrefixes": "+1876",
         "outboundDeniedPrefixes": "+1206555",
         "outboundAllowedNumberTypes": "FIXED_LINE_OR_MOBILE,MOBILE",
+        "alarmEmail": "ops@example.com",
     }
     expected = settings_from_context({**CDK_CONTEXT, **outbound}).agents.dial_policy
     assert expected.enabled

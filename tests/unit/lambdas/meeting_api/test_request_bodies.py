@@ -56,7 +56,7 @@ HUGE_INTEGER = '{"to": ' + "9" * 5000 + "}"
         ("true", "invalid_request", "object"),
         ('{"to": "+12065550123"', "malformed_json", "not valid JSON"),
         ('{"to": NaN}', "malformed_json", "not valid JSON"),
-        ('{"to": "\\ud800"}', "invalid_request", "to:"),  # a lone surrogate: valid JSON, not text
+        ('{"to": "\\ud800"}', "invalid_number", "to:"),  # a lone surrogate: valid JSON, not a number
         ('{"\\udfff": 1}', "invalid_request", ""),
     ],
 )
