@@ -72,8 +72,10 @@ class AgentIdentity(Construct):
                 logout_urls=[f"{web_url}/"],
             ),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
+            # API Gateway's JWT authorizer cannot see a revoked refresh token's ID tokens: short-lived ones
+            # bound what a signed-out (or stolen) session can still do. The client refreshes them silently.
+            access_token_validity=Duration.minutes(15),
+            id_token_validity=Duration.minutes(15),
             refresh_token_validity=Duration.days(30),
             enable_token_revocation=True,
             prevent_user_existence_errors=True,

@@ -81,6 +81,10 @@ def test_user_pool_is_invite_only_with_strong_passwords(synth_cache: Any) -> Non
     assert client["Properties"]["CallbackURLs"][0]["Fn::Join"][1][-1] == "/"
     # Sign-out revokes the refresh token at /oauth2/revoke, which answers invalid_request otherwise.
     assert client["Properties"]["EnableTokenRevocation"] is True
+    # The authorizer accepts an ID token until it expires, revoked or not: keep that window short.
+    units = client["Properties"]["TokenValidityUnits"]
+    assert (client["Properties"]["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
+    assert (client["Properties"]["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
 
 
 def test_api_role_may_call_only_its_chime_actions_on_its_own_sma(default_app: Synthesized) -> None:
