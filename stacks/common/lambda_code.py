@@ -18,8 +18,8 @@ LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
-# Each function's asset is lambdas/ minus the other functions' packages, so shared code (calls/) ships
-# with both Lambdas that use it and nothing else does.
+# Each function's asset is lambdas/ minus the other functions' packages: shared code (calls/) ships with
+# every function that names it (the provider too, for the E.164 shape check) and nothing else does.
 PACKAGES = ("call_control", "meeting_api", "telephony_provider", "calls")
 _BYTECODE = ["**/__pycache__", "**/*.pyc"]
 _ALWAYS_EXCLUDED = (*_BYTECODE, "**/.mypy_cache", "**/tests")

@@ -139,7 +139,7 @@ def test_outbound_call_validates_the_number_and_connects(page: Page, fakes: Fake
     dial.fill("555 0123")
     page.get_by_role("button", name="Call", exact=True).click()
     expect(page.locator("#dial-error")).to_have_text(
-        "Enter the number in international format, e.g. +15555550123."
+        "Enter the number in international format, e.g. +12065550123."
     )
     expect(dial).to_have_attribute("aria-invalid", "true")
 

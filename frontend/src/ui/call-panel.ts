@@ -100,7 +100,7 @@ export class CallPanel {
       name: "to",
       autocomplete: "off",
       inputmode: "tel",
-      placeholder: "+15555550123",
+      placeholder: "+12065550123",
       "aria-describedby": "transfer-error",
     });
     this.transferForm = h(
@@ -174,7 +174,7 @@ export class CallPanel {
     this.transferError.hidden = true;
     input.removeAttribute("aria-invalid");
     if (!to) {
-      this.showTransferError(input, "Enter the number in international format, e.g. +15555550123.");
+      this.showTransferError(input, "Enter the number in international format, e.g. +12065550123.");
       return;
     }
     try {

@@ -18,7 +18,7 @@ import { brand } from "./screens";
 const loadCallModules = () => Promise.all([import("../call/call-session"), import("./call-panel")]);
 
 const PLACE_CALL_ERRORS: Record<string, string> = {
-  invalid_number: "That is not a valid phone number. Use international format, e.g. +15555550123.",
+  invalid_number: "That is not a valid phone number. Use international format, e.g. +12065550123.",
   destination_not_allowed: "Calls to that number are not allowed from this line.",
   rate_limited: "Too many calls placed just now. Wait a moment and try again.",
 };
@@ -77,7 +77,7 @@ export class Workspace {
       name: "to",
       inputmode: "tel",
       autocomplete: "tel",
-      placeholder: "+15555550123",
+      placeholder: "+12065550123",
       required: true,
       "aria-describedby": "dial-hint dial-error",
     });
@@ -295,7 +295,7 @@ export class Workspace {
     this.dialInput.removeAttribute("aria-invalid");
     const to = normalizePhoneInput(this.dialInput.value);
     if (!to) {
-      this.showDialError("Enter the number in international format, e.g. +15555550123.");
+      this.showDialError("Enter the number in international format, e.g. +12065550123.");
       return;
     }
     void this.runSession("outbound", to, async () => {

@@ -235,7 +235,7 @@ class FakeMeetingApi:
         call = found[1]
         to = json.loads(self.requests[-1].body or "{}").get("to", "")
         if not isinstance(to, str) or not E164.match(to):
-            return json_error(400, "invalid_number", "Use E.164, e.g. +15555550123.")
+            return json_error(400, "invalid_number", "Use E.164, e.g. +12065550123.")
         call = self._update(call.call_id, status=CallStatus.TRANSFERRING, transfer_to=to)
 
         async def complete() -> None:
@@ -253,7 +253,7 @@ class FakeMeetingApi:
             return agent
         to = json.loads(self.requests[-1].body or "{}").get("to", "")
         if not isinstance(to, str) or not E164.match(to):
-            return json_error(400, "invalid_number", "Use E.164, e.g. +15555550123.")
+            return json_error(400, "invalid_number", "Use E.164, e.g. +12065550123.")
         if to in self.blocked_destinations:
             return json_error(403, "destination_not_allowed", "Calls to this destination are not allowed.")
         meeting = self.chime.create_meeting(CALLER_HZ)
