@@ -3,6 +3,8 @@ import type { AudioVideoObserver } from "amazon-chime-sdk-js";
 import type { JoinInfo } from "../api/types";
 
 const destroyed: string[] = [];
+/** The streams the SDK was given as audio input, in order. */
+const sdkInputs: MediaStream[] = [];
 
 vi.mock("amazon-chime-sdk-js", () => {
   class FakeAudioVideo {
@@ -13,8 +15,14 @@ vi.mock("amazon-chime-sdk-js", () => {
       this.observers.push(observer);
     }
     removeObserver(): void {}
-    async startAudioInput(): Promise<void> {}
-    async stopAudioInput(): Promise<void> {}
+    // As DefaultDeviceController does: choosing a new input stops every track of the previous one.
+    async startAudioInput(stream: MediaStream): Promise<void> {
+      for (const track of sdkInputs.at(-1)?.getTracks() ?? []) track.stop();
+      sdkInputs.push(stream);
+    }
+    async stopAudioInput(): Promise<void> {
+      for (const track of sdkInputs.at(-1)?.getTracks() ?? []) track.stop();
+    }
     async bindAudioElement(): Promise<void> {}
     unbindAudioElement(): void {}
     start(): void {
@@ -52,9 +60,35 @@ const info = {
   attendee: { AttendeeId: "a", JoinToken: "t" },
 } as JoinInfo;
 
+class FakeTrack {
+  stopped = false;
+  constructor(readonly source: string) {}
+  clone(): FakeTrack {
+    return new FakeTrack(this.source);
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+class FakeMediaStream {
+  constructor(private readonly tracks: FakeTrack[]) {}
+  getTracks(): FakeTrack[] {
+    return this.tracks;
+  }
+  getAudioTracks(): FakeTrack[] {
+    return this.tracks;
+  }
+}
+
+const streamOf = (source: string) => new FakeMediaStream([new FakeTrack(source)]) as unknown as MediaStream;
+const trackOf = (stream: MediaStream) => stream.getAudioTracks()[0] as unknown as FakeTrack;
+
 beforeEach(() => {
   destroyed.length = 0;
+  sdkInputs.length = 0;
   vi.stubGlobal("Audio", class {});
+  vi.stubGlobal("MediaStream", FakeMediaStream);
 });
 afterEach(() => void vi.unstubAllGlobals());
 
@@ -63,9 +97,26 @@ describe("ChimeMeetingConnection.leave", () => {
     const { ChimeMeetingConnection } = await import("./chime-meeting");
     const meeting = new ChimeMeetingConnection();
     const handlers = { remoteAudio: vi.fn(), connection: vi.fn(), ended: vi.fn() };
-    await meeting.join(info, {} as MediaStream, handlers);
+    await meeting.join(info, streamOf("graph"), handlers);
     await meeting.leave();
     expect(destroyed.sort()).toEqual(["deviceController", "session"]);
     expect(handlers.ended).not.toHaveBeenCalled();
+  });
+});
+
+describe("ChimeMeetingConnection audio input", () => {
+  it("switching inputs back and forth never stops the client's own tracks (the SDK stops what it is given)", async () => {
+    const { ChimeMeetingConnection } = await import("./chime-meeting");
+    const meeting = new ChimeMeetingConnection();
+    const [graph, ai] = [streamOf("graph"), streamOf("ai")];
+    await meeting.join(info, graph, { remoteAudio: vi.fn(), connection: vi.fn(), ended: vi.fn() });
+    await meeting.setAudioInput(ai);
+    await meeting.setAudioInput(graph);
+    await meeting.setAudioInput(ai);
+    await meeting.leave();
+
+    expect(sdkInputs.map((stream) => trackOf(stream).source)).toEqual(["graph", "ai", "graph", "ai"]);
+    expect(sdkInputs.every((stream) => trackOf(stream).stopped)).toBe(true);
+    expect([trackOf(graph).stopped, trackOf(ai).stopped]).toEqual([false, false]);
   });
 });

@@ -66,7 +66,7 @@ export class ChimeMeetingConnection implements MeetingConnection {
     const sink = new Audio();
     sink.muted = true;
     try {
-      await audioVideo.startAudioInput(input);
+      await audioVideo.startAudioInput(ownCopy(input));
       await audioVideo.bindAudioElement(sink);
       audioVideo.start();
       await withTimeout(started, JOIN_TIMEOUT_MS, "Timed out connecting the call audio.");
@@ -79,8 +79,9 @@ export class ChimeMeetingConnection implements MeetingConnection {
     if (current) handlers.remoteAudio(current);
   }
 
+  /** Swaps the track on the meeting's audio sender (the SDK's replaceLocalAudio: replaceTrack, no renegotiation). */
   async setAudioInput(stream: MediaStream): Promise<void> {
-    await this.session?.audioVideo.startAudioInput(stream);
+    await this.session?.audioVideo.startAudioInput(ownCopy(stream));
   }
 
   async leave(): Promise<void> {
@@ -103,6 +104,16 @@ export class ChimeMeetingConnection implements MeetingConnection {
       deviceController?.destroy().catch(() => undefined),
     ]);
   }
+}
+
+/**
+ * The SDK owns the stream it is given: choosing the next input, or stopping input on leave, stops
+ * every track of the previous one (DefaultDeviceController.chooseInputIntrinsicDevice). Our inputs
+ * are the AI's and the graph's live tracks, switched back and forth, so it gets clones: same source,
+ * no added delay, and stopping a clone leaves the original playing.
+ */
+function ownCopy(stream: MediaStream): MediaStream {
+  return new MediaStream(stream.getAudioTracks().map((track) => track.clone()));
 }
 
 function describeStop(status: MeetingSessionStatus): { reason: MeetingEndReason; detail: string } {

@@ -134,3 +134,24 @@ def tone_amplitude_db(samples: np.ndarray, sample_rate: int, freq: float) -> flo
     phase = np.exp(-2j * np.pi * freq * np.arange(samples.size) / sample_rate)
     amplitude = 2 * abs(np.dot(samples, phase)) / samples.size
     return 20 * math.log10(amplitude) if amplitude > 0 else -200.0
+
+
+def longest_tone_gap_ms(samples: np.ndarray, sample_rate: int, freq: float) -> float:
+    """The longest stretch, in ms, where the tone at `freq` falls below half its typical amplitude.
+
+    The tone's envelope is demodulated at `freq` and averaged over one period of 440 Hz (2.3 ms),
+    which cancels the other test tones (440, 880 and 1320 Hz are all multiples of 440): a switch that
+    repeats or skips a few ms shows as a phase jump (a dip under 2.3 ms), silence as a longer gap.
+    """
+    if samples.size == 0:
+        return 0.0
+    t = np.arange(samples.size) / sample_rate
+    baseband = samples * np.exp(-2j * np.pi * freq * t)
+    width = round(sample_rate / 440)
+    envelope = 2 * np.abs(np.convolve(baseband, np.ones(width) / width, mode="valid"))
+    low = envelope < 0.5 * float(np.median(envelope))
+    longest = run = 0
+    for is_low in low:
+        run = run + 1 if is_low else 0
+        longest = max(longest, run)
+    return 1000 * longest / sample_rate
