@@ -132,7 +132,7 @@ export class CallSession {
     const switchFailed = (error: unknown) => console.warn("audio route switch refused", error);
     this.toCaller = new LegSwitch(switchFailed);
     this.toAi = new LegSwitch(switchFailed);
-    const routes = routesFor(gainsFor(initialMixerState), { ai: false, caller: false });
+    const routes = routesFor(gainsFor(initialMixerState), { ai: false, caller: false, aiSpeaking: false });
     this.state = {
       kind,
       call: null,
@@ -564,6 +564,8 @@ export class CallSession {
       }
     }
     if (this.transcript.apply(event)) this.update({ transcript: this.transcript.entries });
+    // The AI fell silent: a leg waiting to go back to direct can switch now, without a skip.
+    if (event.type === "output_audio_buffer.stopped" || event.type === "output_audio_buffer.cleared") this.route();
   }
 
   private onAiState(state: RealtimeState, error?: RealtimeError): void {
@@ -597,7 +599,8 @@ export class CallSession {
   private route(): void {
     if (this.state.phase === "ended") return;
     const ai = this.state.ai === "connected" ? this.aiStream : null;
-    const routes = routesFor(gainsFor(this.state.mixer), { ai: ai !== null, caller: this.callerStream !== null });
+    const live = { ai: ai !== null, caller: this.callerStream !== null, aiSpeaking: this.audioPlaying };
+    const routes = routesFor(gainsFor(this.state.mixer), live, this.state.routes);
     this.toCaller.select(routes.toCaller === "direct" && ai ? ai : this.bridge.meetingInput);
     this.toAi.select(routes.toAi === "direct" && this.callerStream ? this.callerStream : this.bridge.aiInput);
     if (routes.toCaller !== this.state.routes.toCaller || routes.toAi !== this.state.routes.toAi) this.update({ routes });

@@ -4,7 +4,7 @@ import { gainsFor, initialMixerState, mixerReducer, type MixerEvent, type MixerS
 import { LegSwitch, routesFor } from "./routing";
 
 const state = (...events: MixerEvent[]): MixerState => events.reduce(mixerReducer, initialMixerState);
-const both = { ai: true, caller: true };
+const both = { ai: true, caller: true, aiSpeaking: false };
 
 describe("routesFor: direct only when a leg carries one live source at unity gain", () => {
   it("the AI alone to the caller and the caller alone to the AI go direct", () => {
@@ -27,8 +27,22 @@ describe("routesFor: direct only when a leg carries one live source at unity gai
   });
 
   it("a leg whose source is not live takes the graph (silence or the agent), never a dead track", () => {
-    expect(routesFor(gainsFor(initialMixerState), { ai: false, caller: true })).toEqual({ toCaller: "mixed", toAi: "direct" });
-    expect(routesFor(gainsFor(initialMixerState), { ai: true, caller: false })).toEqual({ toCaller: "direct", toAi: "mixed" });
+    expect(routesFor(gainsFor(initialMixerState), { ...both, ai: false })).toEqual({ toCaller: "mixed", toAi: "direct" });
+    expect(routesFor(gainsFor(initialMixerState), { ...both, caller: false })).toEqual({ toCaller: "direct", toAi: "mixed" });
+  });
+
+  it("the caller's leg goes to the mix at once, but back to direct only while the AI is silent", () => {
+    const speaking = { ...both, aiSpeaking: true };
+    const direct = { toCaller: "direct", toAi: "direct" } as const;
+    const mixed = { toCaller: "mixed", toAi: "mixed" } as const;
+    const micOn = gainsFor(state({ type: "micToAi", on: true }, { type: "mic", on: true }));
+    const micOff = gainsFor(state({ type: "micToAi", on: true }));
+    expect(routesFor(micOn, speaking, direct)).toEqual(mixed);
+    // Mid-voice, back to direct would skip the graph's ~20 ms: the caller's leg waits; the AI's does not.
+    expect(routesFor(micOff, speaking, mixed)).toEqual({ toCaller: "mixed", toAi: "direct" });
+    expect(routesFor(micOff, both, mixed)).toEqual(direct);
+    // Waiting never keeps a leg on the mix that must not be direct anyway.
+    expect(routesFor(micOff, speaking, direct)).toEqual(direct);
   });
 
   it("never sends the AI's voice to Azure nor the agent's mic to the caller directly, in any state", () => {
@@ -197,6 +211,20 @@ describe("CallSession: what each leg carries follows the legs' real state", () =
     expect(h.meetingInputs.at(-1)).toBe(next);
     expect(h.meetingInputs).not.toContain(undefined);
     expect(ai).not.toBe(next);
+  });
+
+  it("after the agent's mic goes off mid-voice, the caller's leg waits for the AI to fall silent", async () => {
+    const { h, ai } = await connected();
+    await h.grantMic();
+    h.session.setMic(true);
+    await h.aiEvent("output_audio_buffer.started");
+    expect(h.meetingInputs.at(-1)).toBe(h.bridge.meetingInput);
+    h.session.setMic(false);
+    await flush();
+    expect(h.meetingInputs.at(-1)).toBe(h.bridge.meetingInput);
+    expect(h.gains.at(-1)?.micToCaller).toBe(0); // the mic is out of the mix at once all the same
+    await h.aiEvent("output_audio_buffer.stopped");
+    expect(h.meetingInputs.at(-1)).toBe(ai);
   });
 
   it("switches nothing once the call has ended", async () => {

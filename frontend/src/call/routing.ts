@@ -26,18 +26,26 @@ export interface LiveSources {
   ai: boolean;
   /** The caller (the meeting delivered its remote audio). */
   caller: boolean;
+  /** The AI's voice is playing (output_audio_buffer.started until .stopped or .cleared). */
+  aiSpeaking: boolean;
 }
 
 /**
  * Direct only when the leg carries exactly one live source at unity gain; anything else (the agent's
  * mic mixed in, the AI muted, taken over or barged in on, a source missing) needs the graph, whose
  * gain ramps fade rather than cut.
+ *
+ * The graph's output lags the direct track by its crossing (~20 ms), so a switch mid-voice repeats
+ * (to the graph) or skips (back) that much. Going to the graph cannot wait (the agent is speaking
+ * up, or the AI is being cut anyway); coming back can: the caller's leg returns to direct only
+ * while the AI is silent. (The AI's leg switches at once: its voice detection shrugs off 20 ms.)
  */
-export function routesFor(gains: MixerGains, live: LiveSources): LegRoutes {
+export function routesFor(gains: MixerGains, live: LiveSources, current?: LegRoutes): LegRoutes {
   const alone = (present: boolean, gain: number, others: number[]) =>
     present && gain === 1 && others.every((other) => other === 0);
+  const toCaller = alone(live.ai, gains.aiToCaller, [gains.micToCaller]) ? "direct" : "mixed";
   return {
-    toCaller: alone(live.ai, gains.aiToCaller, [gains.micToCaller]) ? "direct" : "mixed",
+    toCaller: toCaller === "direct" && current?.toCaller === "mixed" && live.aiSpeaking ? "mixed" : toCaller,
     toAi: alone(live.caller, gains.callerToAi, [gains.micToAi]) ? "direct" : "mixed",
   };
 }
