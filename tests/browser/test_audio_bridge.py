@@ -150,6 +150,8 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
         what="the agent's mic to reach the AI once the agent chose so",
     )
     wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller still reaching the AI")
+    # The fake keeps streaming its voice while muted; the mix sent to Azure must still not carry it.
+    wait_tone(fakes, azure_hears, AI_HZ, present=False, what="the AI not to hear itself in the mix either")
 
     button(page, "Take over").click()  # hand back
     expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "false")
