@@ -1,15 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AudioVideoObserver } from "amazon-chime-sdk-js";
+import type { AudioVideoObserver, DeviceChangeObserver } from "amazon-chime-sdk-js";
 import type { JoinInfo } from "../api/types";
 
 const destroyed: string[] = [];
 /** The streams the SDK was given as audio input, in order. */
 const sdkInputs: MediaStream[] = [];
+const deviceObservers: DeviceChangeObserver[] = [];
 
 vi.mock("amazon-chime-sdk-js", () => {
   class FakeAudioVideo {
     private observers: AudioVideoObserver[] = [];
     addAudioMixObserver(): void {}
+    addDeviceChangeObserver(observer: DeviceChangeObserver): void {
+      deviceObservers.push(observer);
+    }
+    removeDeviceChangeObserver(observer: DeviceChangeObserver): void {
+      deviceObservers.splice(deviceObservers.indexOf(observer), 1);
+    }
     removeAudioMixObserver(): void {}
     addObserver(observer: AudioVideoObserver): void {
       this.observers.push(observer);
@@ -62,12 +69,14 @@ const info = {
 
 class FakeTrack {
   stopped = false;
+  readyState: "live" | "ended" = "live";
   constructor(readonly source: string) {}
   clone(): FakeTrack {
     return new FakeTrack(this.source);
   }
   stop(): void {
     this.stopped = true;
+    this.readyState = "ended";
   }
 }
 
@@ -87,6 +96,7 @@ const trackOf = (stream: MediaStream) => stream.getAudioTracks()[0] as unknown a
 beforeEach(() => {
   destroyed.length = 0;
   sdkInputs.length = 0;
+  deviceObservers.length = 0;
   vi.stubGlobal("Audio", class {});
   vi.stubGlobal("MediaStream", FakeMediaStream);
 });
@@ -118,5 +128,31 @@ describe("ChimeMeetingConnection audio input", () => {
     expect(sdkInputs.map((stream) => trackOf(stream).source)).toEqual(["graph", "ai", "graph", "ai"]);
     expect(sdkInputs.every((stream) => trackOf(stream).stopped)).toBe(true);
     expect([trackOf(graph).stopped, trackOf(ai).stopped]).toEqual([false, false]);
+  });
+});
+
+describe("ChimeMeetingConnection when an input's track ends", () => {
+  /** As DefaultDeviceController.handleDeviceStreamEnded: an empty device, then the observers. */
+  const sdkFallsBack = async () => {
+    sdkInputs.push(streamOf("empty device"));
+    for (const observer of [...deviceObservers]) observer.audioInputStreamEnded?.("x");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+
+  it("puts back the input asked for last if it is live, and nothing once it has ended too", async () => {
+    const { ChimeMeetingConnection } = await import("./chime-meeting");
+    const meeting = new ChimeMeetingConnection();
+    const [graph, ai] = [streamOf("graph"), streamOf("ai")];
+    await meeting.join(info, ai, { remoteAudio: vi.fn(), connection: vi.fn(), ended: vi.fn() });
+    await meeting.setAudioInput(graph);
+    // The AI's peer closed: its clone ended and the SDK's fallback landed after our switch.
+    await sdkFallsBack();
+    expect(sdkInputs.map((stream) => trackOf(stream).source)).toEqual(["ai", "graph", "empty device", "graph"]);
+
+    trackOf(graph).stop();
+    await sdkFallsBack();
+    expect(sdkInputs.at(-1) && trackOf(sdkInputs.at(-1) as MediaStream).source).toBe("empty device");
+    await meeting.leave();
+    expect(deviceObservers).toEqual([]);
   });
 });
