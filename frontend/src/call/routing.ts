@@ -1,8 +1,8 @@
 /**
  * Which track each outgoing leg carries, decided in one place from the real state of the legs.
  *
- * Chromium's MediaStream → Web Audio → MediaStream crossing adds a buffer of its own (about 20 ms
- * each way), so a route that needs no mixing skips the graph: the AI's remote track goes straight
+ * Chromium's MediaStream → Web Audio → MediaStream crossing adds a buffer of its own (about 20 ms,
+ * measured by bench/web_client.py; latencyHint does not change it), so a route that needs no mixing skips the graph: the AI's remote track goes straight
  * into the meeting (the caller hears the AI alone) and the caller's remote track straight to Azure
  * (the AI hears the caller alone). The graph keeps running for the agent's monitor and meters, so
  * switching to it is only a track swap on the sender (RTCRtpSender.replaceTrack: no renegotiation).
@@ -22,7 +22,7 @@ export interface LegRoutes {
 
 /** Which remote tracks are live right now. */
 export interface LiveSources {
-  /** The AI's voice (an Azure peer connection delivered a track and has not failed since). */
+  /** The AI's voice: its session is connected and its peer delivered a track. */
   ai: boolean;
   /** The caller (the meeting delivered its remote audio). */
   caller: boolean;
@@ -91,7 +91,7 @@ export class LegSwitch {
     this.applied = null;
   }
 
-  /** Resolves once every switch asked for so far has landed (for tests and the bench). */
+  /** Resolves once every switch asked for so far has landed or been refused. */
   settled(): Promise<void> {
     return this.queue;
   }
