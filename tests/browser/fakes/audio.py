@@ -99,11 +99,19 @@ class AudioProbe:
         parts = [c for t, c in self._chunks if now - t <= seconds]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
-    def onset(self, freq: float, after: float, threshold_db: float = -30.0) -> float | None:
-        """Arrival time (time.monotonic) of the first 20 ms frame after `after` carrying `freq` above the threshold."""
+    def onset(self, freq: float, after: float, threshold_db: float = -30.0, frames: int = 1) -> float | None:
+        """Arrival time (time.monotonic) of the first 20 ms frame after `after` carrying `freq` above the
+        threshold, in a run of `frames` such frames (more than one rules out a stray frame)."""
+        run: list[float] = []
         for arrived, chunk in self._chunks:
-            if arrived > after and tone_amplitude_db(chunk, self.sample_rate, freq) > threshold_db:
-                return arrived
+            if arrived <= after:
+                continue
+            if tone_amplitude_db(chunk, self.sample_rate, freq) > threshold_db:
+                run.append(arrived)
+                if len(run) >= frames:
+                    return run[0]
+            else:
+                run.clear()
         return None
 
     def level_db(self, freq: float, seconds: float = 0.6) -> float | None:
