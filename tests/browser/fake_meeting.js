@@ -4,6 +4,11 @@
 // (tests/browser/fakes/chime_media.py) over real WebRTC, so the caller's audio arrives as a remote
 // WebRTC stream and what the client sets as meeting input leaves as a real outgoing track, just as
 // with Chime. Everything else in the page is the real client.
+//
+// Audio input as ChimeMeetingConnection drives amazon-chime-sdk-js 3.32: the SDK is handed a clone
+// of the client's track, swaps it onto the audio sender with RTCRtpSender.replaceTrack (its
+// replaceLocalAudio; no renegotiation) and stops the clone it sent before. `window.__fakeMeeting`
+// is the live connection, for the bench to find the tracks it sends and receives.
 (() => {
   const log = (window.__fakeMeetingLog = []);
 
@@ -37,6 +42,8 @@
     constructor() {
       this.pc = null;
       this.sender = null;
+      this.sent = null;
+      this.callerTrack = null;
       this.url = null;
       this.token = null;
       this.left = false;
@@ -45,14 +52,19 @@
     async join(info, input, handlers) {
       const pc = new RTCPeerConnection();
       this.pc = pc;
-      this.sender = pc.addTrack(input.getAudioTracks()[0], input);
+      this.sent = input.getAudioTracks()[0].clone();
+      this.sender = pc.addTrack(this.sent);
+      window.__fakeMeeting = this;
       const channel = pc.createDataChannel("meeting");
       channel.onmessage = (message) => {
         const event = JSON.parse(message.data);
         log.push(["event", event.type]);
         if (event.type === "meeting_ended" && !this.left) handlers.ended("meeting_ended", "The call's meeting has ended.");
       };
-      pc.ontrack = (event) => handlers.remoteAudio(event.streams[0] || new MediaStream([event.track]));
+      pc.ontrack = (event) => {
+        this.callerTrack = event.track;
+        handlers.remoteAudio(event.streams[0] || new MediaStream([event.track]));
+      };
       pc.onconnectionstatechange = () => {
         const state = pc.connectionState;
         if (state === "connected") handlers.connection("connected");
@@ -78,11 +90,15 @@
 
     async setAudioInput(stream) {
       log.push(["setAudioInput"]);
-      await this.sender.replaceTrack(stream.getAudioTracks()[0]);
+      const previous = this.sent;
+      this.sent = stream.getAudioTracks()[0].clone();
+      await this.sender.replaceTrack(this.sent);
+      previous.stop();
     }
 
     async leave() {
       this.left = true;
+      if (this.sent) this.sent.stop();
       if (this.pc) this.pc.close();
       if (this.url) {
         await fetch(this.url, { method: "DELETE", headers: { Authorization: `Bearer ${this.token}` } }).catch(() => undefined);

@@ -1,6 +1,8 @@
 """The audio bridge, proven by measuring what each side receives (FFT band levels), not by checking
 calls: caller = 440 Hz from the fake meeting, AI voice = 880 Hz from the fake Azure peer, agent
-mic = 1320 Hz from Chromium's fake capture device."""
+mic = 1320 Hz from Chromium's fake capture device. Each leg carries its one source directly or the
+Web Audio mix (frontend/src/call/routing.ts); the tests check the tones in both modes and across
+the switch between them."""
 
 from __future__ import annotations
 
@@ -13,9 +15,19 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from calls.record import CallRecord
+from tests.browser.fakes.audio import longest_tone_gap_ms, tone_level_db
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.fakes.peer import AudioPeer
-from tests.browser.helpers import AI_HZ, CALLER_HZ, MIC_HZ, screenshot, sign_in, wait_for, wait_tone
+from tests.browser.helpers import (
+    ABSENT_DB,
+    AI_HZ,
+    CALLER_HZ,
+    MIC_HZ,
+    screenshot,
+    sign_in,
+    wait_for,
+    wait_tone,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +63,13 @@ def button(page: Page, name: str):
     return page.get_by_role("button", name=name, exact=True)
 
 
+def expect_routes(page: Page, to_caller: str, to_ai: str) -> None:
+    """What each outgoing leg carries: `direct` (its one source's own track) or `mixed` (the graph)."""
+    info = page.locator(".audio-info")
+    expect(info).to_have_attribute("data-to-caller", to_caller)
+    expect(info).to_have_attribute("data-to-ai", to_ai)
+
+
 def test_caller_reaches_the_ai_and_the_ai_reaches_the_caller_but_not_itself(
     page: Page, fakes: FakeBackend
 ) -> None:
@@ -65,6 +84,8 @@ def test_caller_reaches_the_ai_and_the_ai_reaches_the_caller_but_not_itself(
     # The mic starts off: neither the caller nor the AI hears the agent.
     wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="the agent's mic to be off at first")
     wait_tone(fakes, azure_hears, MIC_HZ, present=False, what="the AI not to hear the agent")
+    # Nothing to mix: both legs carry their source's own track, past the Web Audio graph.
+    expect_routes(page, to_caller="direct", to_ai="direct")
 
     # The session was configured with GA shapes: realtime type, transcription on, server VAD barge-in.
     update = wait_for(
@@ -85,8 +106,10 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
     caller_hears, azure_hears = legs(fakes, call)
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
 
+    expect_routes(page, to_caller="direct", to_ai="direct")
     button(page, "AI voice").click()
     expect(button(page, "AI voice")).to_have_attribute("aria-pressed", "false")
+    expect_routes(page, to_caller="mixed", to_ai="direct")
     wait_tone(
         fakes,
         caller_hears,
@@ -96,11 +119,13 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
     )
     button(page, "AI voice").click()
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="unmuting the AI to bring its voice back")
+    expect_routes(page, to_caller="direct", to_ai="direct")
 
     button(page, "Take over").click()
     expect(button(page, "Take over")).to_have_attribute("aria-pressed", "true")
     expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#mix-status")).to_contain_text("You have the call")
+    expect_routes(page, to_caller="mixed", to_ai="direct")
     wait_tone(
         fakes, caller_hears, MIC_HZ, present=True, what="take-over to put the agent's mic into the meeting"
     )
@@ -116,6 +141,7 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
     )
 
     page.get_by_label("Let the AI hear me").check()
+    expect_routes(page, to_caller="mixed", to_ai="mixed")
     wait_tone(
         fakes,
         azure_hears,
@@ -124,11 +150,48 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
         what="the agent's mic to reach the AI once the agent chose so",
     )
     wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller still reaching the AI")
+    # The fake keeps streaming its voice while muted; the mix sent to Azure must still not carry it.
+    wait_tone(fakes, azure_hears, AI_HZ, present=False, what="the AI not to hear itself in the mix either")
 
     button(page, "Take over").click()  # hand back
     expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "false")
     wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="handing back to close the mic")
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="handing back to bring the AI back")
+    # The AI may still hear the agent, but the mic is off: nothing left to mix.
+    expect_routes(page, to_caller="direct", to_ai="direct")
+    wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="the direct leg to carry no trace of the mic")
+
+
+def test_switching_between_direct_and_mixed_mid_call_leaves_no_gap(page: Page, fakes: FakeBackend) -> None:
+    call = answer_call(page, fakes)
+    caller_hears, azure_hears = legs(fakes, call)
+    wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
+    wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller's voice to reach Azure")
+    page.get_by_label("Let the AI hear me").check()
+    expect_routes(page, to_caller="direct", to_ai="direct")
+    page.wait_for_timeout(600)
+
+    # The agent speaks up while the AI talks: both legs switch to the graph mid-tone, then back.
+    button(page, "Microphone").click()
+    expect_routes(page, to_caller="mixed", to_ai="mixed")
+    page.wait_for_timeout(800)
+    button(page, "Microphone").click()
+    expect_routes(page, to_caller="direct", to_ai="direct")
+    page.wait_for_timeout(800)
+
+    window = 3.0  # covers both switches
+    for peer, tone, who in ((caller_hears, AI_HZ, "caller"), (azure_hears, CALLER_HZ, "AI")):
+        leg = peer()
+        assert leg is not None
+        audio = fakes.call(leg.probe.recent, window)
+        rate = leg.probe.sample_rate
+        assert audio.size > 0.9 * window * rate, f"the {who}'s leg delivered too little audio to judge"
+        # The mix really was on the leg in between: the mic, for a third of the window (about -40 dB
+        # averaged over it; below -110 when absent). The source must never have left it.
+        assert tone_level_db(audio, rate, MIC_HZ) > ABSENT_DB, f"the {who} never heard the mixed leg"
+        gap = longest_tone_gap_ms(audio, rate, tone)
+        print(f"longest gap in the {tone:.0f} Hz tone to the {who} across both switches: {gap:.1f} ms")
+        assert gap <= 5.0, f"switching modes left a {gap:.1f} ms gap in what the {who} hears"
 
 
 def test_barge_in_silences_the_ai_at_once_until_its_next_response(page: Page, fakes: FakeBackend) -> None:

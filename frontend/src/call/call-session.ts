@@ -10,6 +10,7 @@ import { AudioBridge } from "./audio-bridge";
 import { createMeetingConnection, type MeetingConnection, type MeetingConnectionState } from "./meeting";
 import { gainsFor, initialMixerState, isTakenOver, mixerReducer, outputModality, type MixerEvent, type MixerState } from "./mixer";
 import { RealtimeConnection, type RealtimeError, type RealtimeOptions, type RealtimeState } from "./realtime";
+import { LegSwitch, routesFor, type LegRoutes } from "./routing";
 import { Transcript, type ServerEvent, type TranscriptEntry } from "./transcript";
 
 export type CallKind = "inbound" | "outbound" | "test";
@@ -33,6 +34,8 @@ export interface CallView {
   meeting: MeetingConnectionState | "left";
   ai: RealtimeState;
   mixer: MixerState;
+  /** Whether each outgoing leg carries its one source directly or the mixed graph output. */
+  routes: LegRoutes;
   transcript: readonly TranscriptEntry[];
   notices: readonly Notice[];
   endedReason: string | null;
@@ -48,6 +51,8 @@ export interface RealtimeLink {
   connect(): Promise<void>;
   retry(): void;
   send(event: Record<string, unknown>): boolean;
+  /** What the model hears from now on (swapped on the live sender). */
+  setInput(stream: MediaStream): Promise<void>;
   close(): void;
 }
 
@@ -81,6 +86,12 @@ export class CallSession {
   private realtime: RealtimeLink | null = null;
   private readonly deps: CallSessionDeps;
   private micStream: MediaStream | null = null;
+  /** The remote tracks as the legs delivered them: the direct routes' sources. */
+  private aiStream: MediaStream | null = null;
+  private callerStream: MediaStream | null = null;
+  /** What the meeting input (the caller's ear) and Azure's input (the AI's ear) carry. */
+  private readonly toCaller: LegSwitch;
+  private readonly toAi: LegSwitch;
   private readonly transcript = new Transcript();
   private readonly listeners = new Set<(view: CallView) => void>();
   private responseActive = false;
@@ -118,6 +129,10 @@ export class CallSession {
     this.deps = { ...defaultDeps, ...deps };
     this.bridge = this.deps.createBridge(context, monitor);
     this.bridge.apply(gainsFor(initialMixerState));
+    const switchFailed = (error: unknown) => console.warn("audio route switch refused", error);
+    this.toCaller = new LegSwitch(switchFailed);
+    this.toAi = new LegSwitch(switchFailed);
+    const routes = routesFor(gainsFor(initialMixerState), { ai: false, caller: false, aiSpeaking: false });
     this.state = {
       kind,
       call: null,
@@ -127,6 +142,7 @@ export class CallSession {
       meeting: "connecting",
       ai: "connecting",
       mixer: initialMixerState,
+      routes,
       transcript: this.transcript.entries,
       notices: [],
       endedReason: null,
@@ -134,6 +150,7 @@ export class CallSession {
       endedAt: null,
       audio: { sampleRate: context.sampleRate, baseLatency: context.baseLatency ?? 0, outputLatency: 0 },
     };
+    this.route();
   }
 
   get view(): CallView {
@@ -342,6 +359,8 @@ export class CallSession {
     if (this.state.phase === "ended" && this.state.endedAt) return;
     this.clearTransferTimer();
     this.update({ phase: "ended", endedReason: reason, endedAt: Date.now(), meeting: "left" });
+    this.toCaller.disconnect();
+    this.toAi.disconnect();
     this.realtime?.close();
     stopTracks(this.micStream);
     const meeting = this.meeting;
@@ -382,13 +401,17 @@ export class CallSession {
       const meeting = await load;
       if (this.state.phase === "ended") return;
       this.meeting = meeting;
-      await meeting.join(joinInfo, this.bridge.meetingInput, {
-        remoteAudio: (stream) => this.bridge.setInput("caller", stream, true),
+      const input = this.toCaller.selected ?? this.bridge.meetingInput;
+      await meeting.join(joinInfo, input, {
+        remoteAudio: (stream) => this.setSource("caller", stream),
         connection: (state) => {
           if (this.state.phase !== "ended") this.update({ meeting: state });
         },
         ended: (_reason, detail) => void this.meetingEnded(detail),
       });
+      if (this.view.phase === "ended") return;
+      // Routes chosen while joining (the AI's voice arrived, say) land now.
+      this.toCaller.connect(input, (stream) => meeting.setAudioInput(stream));
       const context = this.bridge.context;
       this.update({ audio: { ...this.state.audio, outputLatency: context.outputLatency ?? 0 } });
       this.meetingJoined = true;
@@ -427,17 +450,19 @@ export class CallSession {
 
   private async startAi(): Promise<void> {
     if (this.state.phase === "ended") return;
+    const input = this.toAi.selected ?? this.bridge.aiInput;
     const realtime = this.deps.createRealtime({
       mint: () => this.api.createRealtimeSession(this.callId ?? undefined),
-      input: this.bridge.aiInput,
+      input,
       handlers: {
-        track: (stream) => this.bridge.setInput("ai", stream, true),
+        track: (stream) => this.setSource("ai", stream),
         event: (event) => this.onAiEvent(event),
         open: (info, reconnect) => this.configureAi(info, reconnect),
         state: (state, error) => this.onAiState(state, error),
       },
     });
     this.realtime = realtime;
+    this.toAi.connect(input, (stream) => realtime.setInput(stream));
     await realtime.connect().catch(() => undefined);
   }
 
@@ -539,6 +564,8 @@ export class CallSession {
       }
     }
     if (this.transcript.apply(event)) this.update({ transcript: this.transcript.entries });
+    // The AI fell silent: a leg waiting to go back to direct can switch now, without a skip.
+    if (event.type === "output_audio_buffer.stopped" || event.type === "output_audio_buffer.cleared") this.route();
   }
 
   private onAiState(state: RealtimeState, error?: RealtimeError): void {
@@ -551,6 +578,32 @@ export class CallSession {
       this.notify("error", `${text} The call continues; you can take over.`, "retry-ai");
     }
     this.update({ ai: state });
+    this.route();
+  }
+
+  /** A remote leg delivered (or, with null, lost) its audio: into the graph, and maybe direct. */
+  private setSource(input: "ai" | "caller", stream: MediaStream | null): void {
+    if (this.state.phase === "ended") return;
+    this.bridge.setInput(input, stream, true);
+    const live = stream && stream.getAudioTracks().length > 0 ? stream : null;
+    if (input === "ai") this.aiStream = live;
+    else this.callerStream = live;
+    this.route();
+  }
+
+  /**
+   * The one place that decides what each outgoing leg carries, from the real state of the legs:
+   * the AI's voice is live only while its session is connected; the mixer says who is mixed in.
+   * The graph's gains are already applied, so a switch to it lands on the mix as it should sound.
+   */
+  private route(): void {
+    if (this.state.phase === "ended") return;
+    const ai = this.state.ai === "connected" ? this.aiStream : null;
+    const live = { ai: ai !== null, caller: this.callerStream !== null, aiSpeaking: this.audioPlaying };
+    const routes = routesFor(gainsFor(this.state.mixer), live, this.state.routes);
+    this.toCaller.select(routes.toCaller === "direct" && ai ? ai : this.bridge.meetingInput);
+    this.toAi.select(routes.toAi === "direct" && this.callerStream ? this.callerStream : this.bridge.aiInput);
+    if (routes.toCaller !== this.state.routes.toCaller || routes.toAi !== this.state.routes.toAi) this.update({ routes });
   }
 
   private dispatch(event: MixerEvent): void {
@@ -572,6 +625,7 @@ export class CallSession {
       this.realtime?.send({ type: "session.update", session: { type: "realtime", output_modalities: [outputModality(after)] } });
     }
     this.update({ mixer: after });
+    this.route();
   }
 
   private notify(level: Notice["level"], text: string, action?: Notice["action"]): void {

@@ -9,6 +9,7 @@ import {
   MeetingSessionStatusCode,
   type AudioMixObserver,
   type AudioVideoObserver,
+  type DeviceChangeObserver,
   type MeetingSessionStatus,
 } from "amazon-chime-sdk-js";
 import type { JoinInfo } from "../api/types";
@@ -23,6 +24,9 @@ export class ChimeMeetingConnection implements MeetingConnection {
   private deviceController: DefaultDeviceController | null = null;
   private observer: AudioVideoObserver | null = null;
   private mixObserver: AudioMixObserver | null = null;
+  private deviceObserver: DeviceChangeObserver | null = null;
+  /** What the client asked the meeting to send (the SDK gets clones of it). */
+  private input: MediaStream | null = null;
   private stopped: Promise<void> | null = null;
   private leaving = false;
 
@@ -39,6 +43,10 @@ export class ChimeMeetingConnection implements MeetingConnection {
       meetingAudioStreamBecameInactive: () => undefined,
     };
     audioVideo.addAudioMixObserver(this.mixObserver);
+    // When an input's track ends (the AI's peer closed under it, say), the SDK falls back to an
+    // empty device, possibly after a switch we queued since: put back what we asked for last.
+    this.deviceObserver = { audioInputStreamEnded: () => void this.restoreInput() };
+    audioVideo.addDeviceChangeObserver(this.deviceObserver);
 
     let markStopped: () => void = () => undefined;
     this.stopped = new Promise((resolve) => (markStopped = resolve));
@@ -66,7 +74,8 @@ export class ChimeMeetingConnection implements MeetingConnection {
     const sink = new Audio();
     sink.muted = true;
     try {
-      await audioVideo.startAudioInput(input);
+      this.input = input;
+      await audioVideo.startAudioInput(ownCopy(input));
       await audioVideo.bindAudioElement(sink);
       audioVideo.start();
       await withTimeout(started, JOIN_TIMEOUT_MS, "Timed out connecting the call audio.");
@@ -79,8 +88,18 @@ export class ChimeMeetingConnection implements MeetingConnection {
     if (current) handlers.remoteAudio(current);
   }
 
+  /** Swaps the track on the meeting's audio sender (the SDK's replaceLocalAudio: replaceTrack, no renegotiation). */
   async setAudioInput(stream: MediaStream): Promise<void> {
-    await this.session?.audioVideo.startAudioInput(stream);
+    if (!this.session) return;
+    this.input = stream;
+    await this.session.audioVideo.startAudioInput(ownCopy(stream));
+  }
+
+  private async restoreInput(): Promise<void> {
+    const input = this.input;
+    if (!this.session || this.leaving || !input) return;
+    if (!input.getAudioTracks().every((track) => track.readyState === "live")) return;
+    await this.session.audioVideo.startAudioInput(ownCopy(input)).catch(() => undefined);
   }
 
   async leave(): Promise<void> {
@@ -95,6 +114,7 @@ export class ChimeMeetingConnection implements MeetingConnection {
     audioVideo.unbindAudioElement();
     if (this.observer) audioVideo.removeObserver(this.observer);
     if (this.mixObserver) audioVideo.removeAudioMixObserver(this.mixObserver);
+    if (this.deviceObserver) audioVideo.removeDeviceChangeObserver(this.deviceObserver);
     // Without these the SDK keeps each call's CSP monitor, loggers and device listeners alive.
     const deviceController = this.deviceController;
     this.deviceController = null;
@@ -103,6 +123,16 @@ export class ChimeMeetingConnection implements MeetingConnection {
       deviceController?.destroy().catch(() => undefined),
     ]);
   }
+}
+
+/**
+ * The SDK owns the stream it is given: choosing the next input, or stopping input on leave, stops
+ * every track of the previous one (DefaultDeviceController.chooseInputIntrinsicDevice). Our inputs
+ * are the AI's and the graph's live tracks, switched back and forth, so it gets clones: same source,
+ * no added delay, and stopping a clone leaves the original playing.
+ */
+function ownCopy(stream: MediaStream): MediaStream {
+  return new MediaStream(stream.getAudioTracks().map((track) => track.clone()));
 }
 
 function describeStop(status: MeetingSessionStatus): { reason: MeetingEndReason; detail: string } {

@@ -32,7 +32,17 @@ class FakePeerConnection {
   constructor() {
     FakePeerConnection.all.push(this);
   }
-  addTrack(): void {}
+  senders: Array<{ track: unknown; replaceTrack(track: unknown): Promise<void> }> = [];
+  addTrack(track: unknown) {
+    const sender = {
+      track,
+      async replaceTrack(next: unknown) {
+        sender.track = next;
+      },
+    };
+    this.senders.push(sender);
+    return sender;
+  }
   createDataChannel(): FakeDataChannel {
     return this.channel;
   }
@@ -60,13 +70,17 @@ const info: RealtimeSessionInfo = {
   voice: "alloy",
 };
 
-function harness(answers: Array<() => Response>, mint: () => Promise<RealtimeSessionInfo> = async () => info) {
+function harness(
+  answers: Array<() => Response>,
+  mint: () => Promise<RealtimeSessionInfo> = async () => info,
+  input: MediaStream = { getAudioTracks: () => [] } as unknown as MediaStream,
+) {
   const tracks: Array<MediaStream | null> = [];
   const states: Array<[RealtimeState, RealtimeError | undefined]> = [];
   const mints = vi.fn(mint);
   const connection = new RealtimeConnection({
     mint: mints,
-    input: { getAudioTracks: () => [] } as unknown as MediaStream,
+    input,
     fetch: (async () => {
       const next = answers.shift();
       if (!next) throw new Error("unexpected SDP POST");
@@ -180,5 +194,25 @@ describe("RealtimeConnection: reconnecting after the API refused a mint", () => 
     await vi.advanceTimersByTimeAsync(120_000);
     expect(h.mints).toHaveBeenCalledTimes(7);
     expect(h.states.at(-1)?.[1]).toMatchObject({ kind: "mint_failed", status: 429, code: "rate_limited" });
+  });
+});
+
+describe("RealtimeConnection.setInput", () => {
+  const streamOf = (track: string) => ({ getAudioTracks: () => [track] }) as unknown as MediaStream;
+
+  it("swaps the track on the live sender without a new peer, and a session not yet started takes the latest", async () => {
+    const h = harness([() => new Response("v=0 answer", { status: 200 })], async () => info, streamOf("graph"));
+    await h.connection.setInput(streamOf("caller"));
+    const connecting = h.connection.connect();
+    await vi.waitFor(() => expect(FakePeerConnection.all[0]?.localDescription).toBeTruthy());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    FakePeerConnection.all[0]?.channel.open();
+    await connecting;
+    const pc = FakePeerConnection.all[0];
+    expect(pc?.senders.map((sender) => sender.track)).toEqual(["caller"]);
+
+    await h.connection.setInput(streamOf("mix"));
+    expect(FakePeerConnection.all).toHaveLength(1);
+    expect(pc?.senders.map((sender) => sender.track)).toEqual(["mix"]);
   });
 });

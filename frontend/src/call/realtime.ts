@@ -42,7 +42,7 @@ export interface RealtimeHandlers {
 
 export interface RealtimeOptions {
   mint: () => Promise<RealtimeSessionInfo>;
-  /** What the model hears. */
+  /** What the model hears at first; `setInput` changes it. */
   input: MediaStream;
   handlers: RealtimeHandlers;
   fetch?: typeof fetch;
@@ -60,7 +60,9 @@ const PERMANENT_MINT_CODES = new Set(["azure_not_configured", "azure_auth_failed
 
 export class RealtimeConnection {
   private pc: RTCPeerConnection | null = null;
+  private sender: RTCRtpSender | null = null;
   private dc: RTCDataChannel | null = null;
+  private input: MediaStream;
   private generation = 0;
   private closed = false;
   private reconnecting = false;
@@ -72,6 +74,7 @@ export class RealtimeConnection {
 
   constructor(private readonly options: RealtimeOptions) {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.input = options.input;
     addEventListener("online", this.onOnline);
   }
 
@@ -102,6 +105,23 @@ export class RealtimeConnection {
     if (this.dc?.readyState !== "open") return false;
     this.dc.send(JSON.stringify(event));
     return true;
+  }
+
+  /**
+   * What the model hears from now on, this session and the next ones. A live session swaps the
+   * track on its sender (no renegotiation, no gap); the stream's tracks are not stopped.
+   */
+  async setInput(stream: MediaStream): Promise<void> {
+    this.input = stream;
+    const track = stream.getAudioTracks()[0];
+    const sender = this.sender;
+    if (!sender || !track) return;
+    try {
+      await sender.replaceTrack(track);
+    } catch (error) {
+      // A peer torn down meanwhile (reconnect, close): the next one starts with this input anyway.
+      if (sender === this.sender) throw error;
+    }
   }
 
   close(): void {
@@ -143,7 +163,8 @@ export class RealtimeConnection {
 
     const pc = new RTCPeerConnection();
     this.pc = pc;
-    for (const track of this.options.input.getAudioTracks()) pc.addTrack(track, this.options.input);
+    const track = this.input.getAudioTracks()[0];
+    this.sender = track ? pc.addTrack(track, this.input) : null;
     const dc = pc.createDataChannel("oai-events");
     this.dc = dc;
 
@@ -262,6 +283,7 @@ export class RealtimeConnection {
     }
     this.dc = null;
     this.pc = null;
+    this.sender = null;
   }
 }
 

@@ -236,7 +236,10 @@ export class CallPanel {
     const audio = view.audio;
     this.audioInfo.textContent =
       `Mixer at ${audio.sampleRate} Hz; base latency ${(audio.baseLatency * 1000).toFixed(1)} ms; ` +
-      `output latency ${(audio.outputLatency * 1000).toFixed(1)} ms.`;
+      `output latency ${(audio.outputLatency * 1000).toFixed(1)} ms. ` +
+      `To the caller: ${view.routes.toCaller}; to the AI: ${view.routes.toAi}.`;
+    this.audioInfo.dataset.toCaller = view.routes.toCaller;
+    this.audioInfo.dataset.toAi = view.routes.toAi;
   }
 
   private renderSubtitle(): void {

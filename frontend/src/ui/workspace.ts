@@ -332,7 +332,10 @@ export class Workspace {
     this.starting = true;
     this.setStartButtons(false);
     this.renderList();
-    const context = new AudioContext({ latencyHint: "interactive" });
+    // WebRTC's audio runs at 48 kHz: a mixer at the same rate needs no resampler where the legs'
+    // tracks enter it and its outputs leave (the monitor plays through an <audio> element, not
+    // the context's own output).
+    const context = new AudioContext({ latencyHint: "interactive", sampleRate: 48_000 });
     // The previous call's summary, if still shown, makes way for the new call.
     this.panel?.destroy();
     this.panel = null;

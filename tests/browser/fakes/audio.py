@@ -99,11 +99,19 @@ class AudioProbe:
         parts = [c for t, c in self._chunks if now - t <= seconds]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
-    def onset(self, freq: float, after: float, threshold_db: float = -30.0) -> float | None:
-        """Arrival time (time.monotonic) of the first 20 ms frame after `after` carrying `freq` above the threshold."""
+    def onset(self, freq: float, after: float, threshold_db: float = -30.0, frames: int = 1) -> float | None:
+        """Arrival time (time.monotonic) of the first 20 ms frame after `after` carrying `freq` above the
+        threshold, in a run of `frames` such frames (more than one rules out a stray frame)."""
+        run: list[float] = []
         for arrived, chunk in self._chunks:
-            if arrived > after and tone_amplitude_db(chunk, self.sample_rate, freq) > threshold_db:
-                return arrived
+            if arrived <= after:
+                continue
+            if tone_amplitude_db(chunk, self.sample_rate, freq) > threshold_db:
+                run.append(arrived)
+                if len(run) >= frames:
+                    return run[0]
+            else:
+                run.clear()
         return None
 
     def level_db(self, freq: float, seconds: float = 0.6) -> float | None:
@@ -134,3 +142,24 @@ def tone_amplitude_db(samples: np.ndarray, sample_rate: int, freq: float) -> flo
     phase = np.exp(-2j * np.pi * freq * np.arange(samples.size) / sample_rate)
     amplitude = 2 * abs(np.dot(samples, phase)) / samples.size
     return 20 * math.log10(amplitude) if amplitude > 0 else -200.0
+
+
+def longest_tone_gap_ms(samples: np.ndarray, sample_rate: int, freq: float) -> float:
+    """The longest stretch, in ms, where the tone at `freq` falls below half its typical amplitude.
+
+    The tone's envelope is demodulated at `freq` and averaged over one period of 440 Hz (2.3 ms),
+    which cancels the other test tones (440, 880 and 1320 Hz are all multiples of 440): a switch that
+    repeats or skips a few ms shows as a phase jump (a dip under 2.3 ms), silence as a longer gap.
+    """
+    if samples.size == 0:
+        return 0.0
+    t = np.arange(samples.size) / sample_rate
+    baseband = samples * np.exp(-2j * np.pi * freq * t)
+    width = round(sample_rate / 440)
+    envelope = 2 * np.abs(np.convolve(baseband, np.ones(width) / width, mode="valid"))
+    low = envelope < 0.5 * float(np.median(envelope))
+    longest = run = 0
+    for is_low in low:
+        run = run + 1 if is_low else 0
+        longest = max(longest, run)
+    return 1000 * longest / sample_rate
