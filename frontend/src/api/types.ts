@@ -1,7 +1,18 @@
-/** Shapes of the meeting API (camelCase JSON), as the backend contract defines them. */
+/**
+ * Shapes of the meeting API (camelCase JSON). The contract is schemas.gen.ts, generated from
+ * docs/openapi.json; this module only names it for the client and narrows what the contract leaves
+ * open, each narrowing checked below to stay within the contract.
+ */
 
-export type CallDirection = "inbound" | "outbound";
-export type CallStatus = "connecting" | "ringing" | "dialing" | "in_progress" | "transferring" | "ended";
+import type * as Contract from "./schemas.gen";
+
+export type CallDirection = Contract.Call["direction"];
+export type CallStatus = Contract.Call["status"];
+
+/**
+ * What calls.record.EndReason writes. The contract types `endReason` as any string (the API's
+ * models.Call declares `str | None`); once it declares the enum, this narrowing can go.
+ */
 export type EndReason =
   | "caller_hung_up"
   | "agent_hung_up"
@@ -12,23 +23,7 @@ export type EndReason =
   | "transferred"
   | "error";
 
-export interface Call {
-  id: string;
-  direction: CallDirection;
-  from: string;
-  to: string;
-  status: CallStatus;
-  meetingId: string | null;
-  /** The agent holding the call: their Cognito `sub` (an e-mail on calls stored before). Compare, don't show. */
-  answeredBy: string | null;
-  /** The holding agent's e-mail, to show. */
-  answeredByEmail: string | null;
-  createdAt: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  endReason: EndReason | null;
-  updatedAt: string;
-}
+export type Call = Omit<Contract.Call, "endReason"> & { endReason: EndReason | null };
 
 /**
  * Chime SDK Meetings API `Meeting` / `Attendee` objects, passed untouched to
@@ -52,7 +47,7 @@ export interface ChimeAttendee {
   [key: string]: unknown;
 }
 
-export interface JoinInfo {
+export interface JoinInfo extends Contract.MeetingJoin {
   meeting: ChimeMeeting;
   attendee: ChimeAttendee;
 }
@@ -61,18 +56,15 @@ export interface CallWithJoinInfo extends JoinInfo {
   call: Call;
 }
 
-export interface CallPage {
-  calls: Call[];
-  nextCursor: string | null;
-}
+export type CallPage = Omit<Contract.CallList, "calls"> & { calls: Call[] };
 
-export interface RealtimeSessionInfo {
-  clientSecret: string;
-  /** Epoch seconds. */
-  expiresAt: number;
-  webrtcUrl: string;
-  model: string;
-  voice: string;
-  /** The transcription deployment (Azure wants a deployment name, not a model id); null when off. */
-  transcriptionModel?: string | null;
-}
+export type RealtimeSessionInfo = Contract.RealtimeSession;
+
+// Each narrowing stays within the contract: `tsc` fails here if the API's models drift from it.
+type Within<Narrow extends Wide, Wide> = Narrow;
+export type ContractChecks = [
+  Within<Call, Contract.Call>,
+  Within<EndReason, NonNullable<Contract.Call["endReason"]>>,
+  Within<CallWithJoinInfo, Contract.JoinedCall>,
+  Within<CallPage, Contract.CallList>,
+];

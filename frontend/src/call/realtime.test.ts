@@ -68,6 +68,7 @@ const info: RealtimeSessionInfo = {
   webrtcUrl: "https://x.openai.azure.com/v1/realtime/calls",
   model: "gpt-realtime",
   voice: "alloy",
+  transcriptionModel: null,
 };
 
 function harness(
