@@ -1,19 +1,27 @@
 /**
- * One call from the agent's side: the meeting leg, the AI session and the audio bridge between
- * them, the controls, the transcript, and ending it all together.
+ * One call from the agent's side. Each concern has its own home: the meeting leg (meeting-leg.ts),
+ * the AI voice (ai-voice.ts), the mixer and routes (call-audio.ts), the microphone (microphone.ts)
+ * and the end-of-call choice (end-of-call.ts); this module runs them together: starting, the
+ * controls, the transcript and notices, and ending it all at once.
  */
 
 import type { ApiClient } from "../api/client";
-import type { Call, JoinInfo, RealtimeSessionInfo } from "../api/types";
+import type { Call, JoinInfo } from "../api/types";
 import { endedText } from "../calls/describe";
+import { AiVoice, type AiVoiceHost, type RealtimeLink } from "./ai-voice";
 import { AudioBridge } from "./audio-bridge";
+import { CallAudio } from "./call-audio";
+import { audioFailedText, beaconEnd, cancelledText, endedByAgent, endRequest, sendEnd, type CallKind, type EndTarget } from "./end-of-call";
 import { createMeetingConnection, type MeetingConnection, type MeetingConnectionState } from "./meeting";
-import { gainsFor, initialMixerState, isTakenOver, mixerReducer, outputModality, type MixerEvent, type MixerState } from "./mixer";
-import { RealtimeConnection, type RealtimeError, type RealtimeOptions, type RealtimeState } from "./realtime";
-import { LegSwitch, routesFor, type LegRoutes } from "./routing";
-import { Transcript, type ServerEvent, type TranscriptEntry } from "./transcript";
+import { MeetingLeg } from "./meeting-leg";
+import { MIC_CONSTRAINTS, Microphone, stopTracks } from "./microphone";
+import { isTakenOver, outputModality, type MixerEvent, type MixerState } from "./mixer";
+import { RealtimeConnection, type RealtimeOptions, type RealtimeState } from "./realtime";
+import type { LegRoutes } from "./routing";
+import { Transcript, type TranscriptEntry } from "./transcript";
 
-export type CallKind = "inbound" | "outbound" | "test";
+export type { CallKind } from "./end-of-call";
+export type { RealtimeLink } from "./ai-voice";
 export type CallPhase = "starting" | "live" | "ended";
 
 export interface Notice {
@@ -46,16 +54,6 @@ export interface CallView {
 
 export type JoinSource = () => Promise<{ joinInfo: JoinInfo; call: Call | null }>;
 
-/** What a session needs from the AI connection (RealtimeConnection; a fake in unit tests). */
-export interface RealtimeLink {
-  connect(): Promise<void>;
-  retry(): void;
-  send(event: Record<string, unknown>): boolean;
-  /** What the model hears from now on (swapped on the live sender). */
-  setInput(stream: MediaStream): Promise<void>;
-  close(): void;
-}
-
 /** The browser-facing pieces a session is built from; the defaults are the real ones. */
 export interface CallSessionDeps {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
@@ -78,40 +76,28 @@ const defaultDeps: CallSessionDeps = {
  */
 export const TRANSFER_TIMEOUT_MS = 20_000;
 
-const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+/**
+ * This agent's own ending of the call, one at a time (a double click or a second button must not
+ * send a second, contradicting request). `reason` is how the meeting leg's own end reads meanwhile.
+ */
+type Ending =
+  | { step: "none" }
+  | { step: "requested"; reason: string | null }
+  /** Accepted by the API; waiting for the call record to show it (TRANSFER_TIMEOUT_MS). */
+  | { step: "transferring"; timer: ReturnType<typeof setTimeout> };
 
 export class CallSession {
   readonly bridge: AudioBridge;
-  private meeting: MeetingConnection | null = null;
-  private realtime: RealtimeLink | null = null;
   private readonly deps: CallSessionDeps;
-  private micStream: MediaStream | null = null;
-  /** The remote tracks as the legs delivered them: the direct routes' sources. */
-  private aiStream: MediaStream | null = null;
-  private callerStream: MediaStream | null = null;
-  /** What the meeting input (the caller's ear) and Azure's input (the AI's ear) carry. */
-  private readonly toCaller: LegSwitch;
-  private readonly toAi: LegSwitch;
+  private readonly audio: CallAudio;
+  private readonly voice: AiVoice;
+  private readonly leg = new MeetingLeg();
+  private readonly mic: Microphone;
   private readonly transcript = new Transcript();
   private readonly listeners = new Set<(view: CallView) => void>();
-  private responseActive = false;
-  /**
-   * The AI's WebRTC output buffer is playing (output_audio_buffer.started until .stopped/.cleared).
-   * It outlives response.done: the audio is generated faster than it plays.
-   */
-  private audioPlaying = false;
-  private greeted = false;
-  /** The caller's meeting leg is connected (join resolved): a greeting now reaches them. */
-  private meetingJoined = false;
-  /** The AI's events channel is open and the session configured. */
-  private aiReady = false;
   private noticeSeq = 0;
   private joinedMeetingId: string | null = null;
-  /** Set while this agent is ending the call, so the meeting's own "ended" reads as their action. */
-  private localEnd: string | null = null;
-  /** Running while an accepted transfer waits for the call record to show it (TRANSFER_TIMEOUT_MS). */
-  private transferTimer: ReturnType<typeof setTimeout> | undefined;
-  private transferNoticeId: string | undefined;
+  private ending: Ending = { step: "none" };
   private state: CallView;
 
   /**
@@ -128,11 +114,23 @@ export class CallSession {
   ) {
     this.deps = { ...defaultDeps, ...deps };
     this.bridge = this.deps.createBridge(context, monitor);
-    this.bridge.apply(gainsFor(initialMixerState));
-    const switchFailed = (error: unknown) => console.warn("audio route switch refused", error);
-    this.toCaller = new LegSwitch(switchFailed);
-    this.toAi = new LegSwitch(switchFailed);
-    const routes = routesFor(gainsFor(initialMixerState), { ai: false, caller: false, aiSpeaking: false });
+    this.audio = new CallAudio(
+      this.bridge,
+      () => ({ connected: this.state.ai === "connected", speaking: this.voice.playing }),
+      (routes) => this.update({ routes }),
+    );
+    this.voice = new AiVoice(kind === "inbound", this.deps.createRealtime, this.aiHost());
+    this.mic = new Microphone({
+      opened: (stream) => {
+        this.audio.setMic(stream);
+        this.dispatch({ type: "micAvailable", available: true });
+      },
+      refused: (text) => {
+        this.dispatch({ type: "micAvailable", available: false });
+        this.notify("warning", text, "retry-mic");
+      },
+      lost: () => this.micLost(),
+    });
     this.state = {
       kind,
       call: null,
@@ -141,8 +139,8 @@ export class CallSession {
       ending: false,
       meeting: "connecting",
       ai: "connecting",
-      mixer: initialMixerState,
-      routes,
+      mixer: this.audio.mixer,
+      routes: this.audio.routes,
       transcript: this.transcript.entries,
       notices: [],
       endedReason: null,
@@ -150,7 +148,7 @@ export class CallSession {
       endedAt: null,
       audio: { sampleRate: context.sampleRate, baseLatency: context.baseLatency ?? 0, outputLatency: 0 },
     };
-    this.route();
+    this.audio.route();
   }
 
   get view(): CallView {
@@ -189,15 +187,16 @@ export class CallSession {
       // Ended (hang-up, return to queue, page closed) while the server was still answering or
       // creating: give back what it made for us, and start nothing on the closed audio graph.
       void micRequest.then(stopTracks, () => undefined);
-      await this.release(joined.call?.id ?? null, joined.joinInfo.meeting.MeetingId);
+      const made = { kind: this.kind, callId: joined.call?.id ?? null, meetingId: joined.joinInfo.meeting.MeetingId };
+      await this.giveUp(made);
       return;
     }
     this.joinedMeetingId = joined.joinInfo.meeting.MeetingId;
     this.update({ call: joined.call, phase: "live" });
 
-    void this.startAi();
-    void this.startMic(micRequest);
-    await this.startMeeting(meetingLoad, joined.joinInfo);
+    void this.voice.start();
+    void this.mic.open(micRequest);
+    await this.joinMeeting(meetingLoad, joined.joinInfo);
   }
 
   // ---- controls ----
@@ -207,7 +206,9 @@ export class CallSession {
   }
 
   setMic(on: boolean): void {
-    if (on && !this.state.mixer.micAvailable) this.notifyMicUnavailable();
+    if (on && !this.state.mixer.micAvailable) {
+      this.notify("warning", "Your microphone is not available. Allow it for this site, then press Retry microphone.", "retry-mic");
+    }
     this.dispatch({ type: "mic", on });
   }
 
@@ -224,10 +225,6 @@ export class CallSession {
     this.dispatch({ type: "takeOver" });
   }
 
-  private notifyMicUnavailable(): void {
-    this.notify("warning", "Your microphone is not available. Allow it for this site, then press Retry microphone.", "retry-mic");
-  }
-
   handBack(): void {
     this.dispatch({ type: "handBack" });
   }
@@ -238,60 +235,26 @@ export class CallSession {
 
   retryAi(): void {
     this.dismiss("retry-ai");
-    if (this.realtime) this.realtime.retry();
-    else void this.startAi();
+    this.voice.retry();
   }
 
   retryMic(): void {
     this.dismiss("retry-mic");
-    void this.startMic(this.deps.getUserMedia({ audio: MIC_CONSTRAINTS }));
+    void this.mic.open(this.deps.getUserMedia({ audio: MIC_CONSTRAINTS }));
   }
 
   dismissNotice(id: string): void {
     this.update({ notices: this.state.notices.filter((notice) => notice.id !== id) });
   }
 
-  /**
-   * Claim the end of the call for one action (hang up, leave, transfer), synchronously, so a
-   * double click or a second button cannot send a second, contradicting request.
-   */
-  private beginEnding(): boolean {
-    if (this.state.phase === "ended" || this.state.ending) return false;
-    this.update({ ending: true });
-    return true;
-  }
-
   /** End the call for everyone (or delete the test meeting), then tear everything down. */
-  async hangUp(): Promise<void> {
-    if (!this.beginEnding()) return;
-    if (this.state.phase === "starting") return this.cancelStart();
-    const reason = this.kind === "test" ? "Test ended." : "You hung up.";
-    // Hanging up ends the meeting too; when the meeting leg reports that, it is this hang-up.
-    this.localEnd = reason;
-    const callId = this.callId;
-    try {
-      if (callId) await this.api.hangup(callId);
-      else if (this.joinedMeetingId) await this.api.deleteMeeting(this.joinedMeetingId);
-    } catch (error) {
-      this.notify("error", `Hang-up may not have reached the server: ${messageOf(error)}`);
-    }
-    await this.finish(reason);
+  hangUp(): Promise<void> {
+    return this.endByAgent("hang-up");
   }
 
   /** Leave without hanging up: the caller stays and another agent can answer. */
-  async leave(): Promise<void> {
-    if (!this.beginEnding()) return;
-    if (this.state.phase === "starting") return this.cancelStart();
-    const reason = "You left the call; it is back in the queue.";
-    // The API deletes this agent's attendee on leave; when Chime reports that, it is this leave.
-    this.localEnd = reason;
-    const callId = this.callId;
-    try {
-      if (callId) await this.api.leave(callId);
-    } catch (error) {
-      this.notify("error", `Leaving may not have reached the server: ${messageOf(error)}`);
-    }
-    await this.finish(reason);
+  leave(): Promise<void> {
+    return this.endByAgent("leave");
   }
 
   async transfer(to: string): Promise<void> {
@@ -303,142 +266,127 @@ export class CallSession {
       call = await this.api.transfer(callId, to);
     } catch (error) {
       // Refused (bad number, busy): the call goes on and the agent may try again or hang up.
-      this.update({ ending: false });
+      this.setEnding({ step: "none" });
       throw error;
     }
     // Ended (page closed, meeting gone) while the request was in flight: nothing left to wait for.
     if (this.view.phase === "ended") return;
-    this.localEnd = "Transferred.";
     this.notify("info", `Transferring to ${to}…`);
-    this.transferNoticeId = this.state.notices.at(-1)?.id;
-    this.transferTimer = setTimeout(() => this.transferTimedOut(), TRANSFER_TIMEOUT_MS);
+    const noticeId = this.state.notices.at(-1)?.id;
+    this.setEnding({ step: "transferring", timer: setTimeout(() => this.transferTimedOut(noticeId), TRANSFER_TIMEOUT_MS) });
     this.callUpdated(call);
-  }
-
-  private transferTimedOut(): void {
-    this.transferTimer = undefined;
-    if (this.state.phase === "ended") return;
-    // Neither transferring nor ended: the SMA Lambda never carried it out. The call goes on.
-    this.localEnd = null;
-    const notices = this.state.notices.filter((notice) => notice.id !== this.transferNoticeId);
-    this.update({ ending: false, notices });
-    this.notify("warning", "The transfer did not go through; the call is still yours.");
-  }
-
-  private clearTransferTimer(): void {
-    clearTimeout(this.transferTimer);
-    this.transferTimer = undefined;
   }
 
   /** The call list saw this call change (status, or ended elsewhere). */
   callUpdated(call: Call): void {
     if (call.id !== this.callId || this.state.phase === "ended") return;
-    if (call.status === "transferring" || call.status === "ended") this.clearTransferTimer();
-    this.update({ call });
-    if (call.status === "ended") {
-      void this.finish(endedText(call));
+    if ((call.status === "transferring" || call.status === "ended") && this.ending.step === "transferring") {
+      // The record shows the transfer: it happened; the controls stay disabled.
+      clearTimeout(this.ending.timer);
+      this.ending = { step: "requested", reason: "Transferred." };
     }
+    this.update({ call });
+    if (call.status === "ended") void this.finish(endedText(call));
   }
 
   /** `pagehide`: nothing can be awaited; tell the API as far as a closing tab can. */
   sendOnUnload(): void {
     if (this.state.phase === "ended") return;
-    const callId = this.callId;
-    if (callId) {
-      // Inbound: leave, so the caller goes back to the queue. Outbound: nobody else will pick it up.
-      const action = this.kind === "outbound" ? "hangup" : "leave";
-      this.api.sendOnUnload("POST", `/calls/${encodeURIComponent(callId)}/${action}`);
-    } else if (this.joinedMeetingId) {
-      this.api.sendOnUnload("DELETE", `/meetings/${encodeURIComponent(this.joinedMeetingId)}`);
-    }
+    const request = endRequest("abandon", this.target());
+    if (request) beaconEnd(this.api, request);
     void this.finish("The page was closed.");
   }
 
   /** Tear down meeting leg, AI session, mic and audio graph. Idempotent. */
   async finish(reason: string | null): Promise<void> {
     if (this.state.phase === "ended" && this.state.endedAt) return;
-    this.clearTransferTimer();
+    if (this.ending.step === "transferring") clearTimeout(this.ending.timer);
     this.update({ phase: "ended", endedReason: reason, endedAt: Date.now(), meeting: "left" });
-    this.toCaller.disconnect();
-    this.toAi.disconnect();
-    this.realtime?.close();
-    stopTracks(this.micStream);
-    const meeting = this.meeting;
-    this.meeting = null;
-    await Promise.allSettled([meeting?.leave(), this.bridge.close()]);
+    this.audio.stop();
+    this.voice.close();
+    this.mic.close();
+    await Promise.allSettled([this.leg.leave(), this.bridge.close()]);
   }
 
   // ---- internals ----
 
-  /**
-   * Ended before the answer / new call / test meeting came back: nothing to tell the server yet.
-   * `start()` releases whatever arrives after this.
-   */
-  private cancelStart(): Promise<void> {
-    const reason =
-      this.kind === "inbound"
-        ? "Cancelled before the call connected; it stays in the queue."
-        : this.kind === "outbound"
-          ? "Cancelled before the call connected."
-          : "Test cancelled.";
-    return this.finish(reason);
+  private target(): EndTarget {
+    return { kind: this.kind, callId: this.callId, meetingId: this.joinedMeetingId };
   }
 
-  /** Give back a call or meeting the server set up for a session that has already ended. */
-  private async release(callId: string | null, meetingId: string): Promise<void> {
+  /** Claim the end of the call for one action (hang up, leave, transfer), synchronously. */
+  private beginEnding(): boolean {
+    if (this.state.phase === "ended" || this.ending.step !== "none") return false;
+    this.setEnding({ step: "requested", reason: null });
+    return true;
+  }
+
+  private setEnding(ending: Ending): void {
+    this.ending = ending;
+    const disabled = ending.step !== "none";
+    if (disabled !== this.state.ending) this.update({ ending: disabled });
+  }
+
+  private async endByAgent(intent: "hang-up" | "leave"): Promise<void> {
+    if (!this.beginEnding()) return;
+    // Nothing to tell the server yet: `start()` gives back whatever arrives after this.
+    if (this.state.phase === "starting") return this.finish(cancelledText(this.kind));
+    const reason = endedByAgent(intent, this.kind);
+    // Hanging up ends the meeting, and the API deletes this agent's attendee on leave: when the
+    // meeting leg reports either, it is this action.
+    this.setEnding({ step: "requested", reason });
+    const request = endRequest(intent, this.target());
     try {
-      // Inbound: the caller goes back to the queue. Outbound: nobody else will pick it up.
-      if (callId && this.kind === "inbound") await this.api.leave(callId);
-      else if (callId) await this.api.hangup(callId);
-      else await this.api.deleteMeeting(meetingId);
-    } catch {
-      // Best effort: the server's own timeouts end an abandoned call.
+      if (request) await sendEnd(this.api, request);
+    } catch (error) {
+      const what = intent === "leave" ? "Leaving" : "Hang-up";
+      this.notify("error", `${what} may not have reached the server: ${messageOf(error)}`);
     }
+    await this.finish(reason);
   }
 
-  private async startMeeting(load: Promise<MeetingConnection>, joinInfo: JoinInfo): Promise<void> {
+  /** Give back a call or meeting the agent cannot stay in; best effort (the server's own timeouts end an abandoned call). */
+  private async giveUp(target: EndTarget): Promise<ReturnType<typeof endRequest>> {
+    const request = endRequest("abandon", target);
+    if (request) await sendEnd(this.api, request).catch(() => undefined);
+    return request;
+  }
+
+  private transferTimedOut(noticeId: string | undefined): void {
+    if (this.state.phase === "ended") return;
+    // Neither transferring nor ended: the SMA Lambda never carried it out. The call goes on.
+    this.ending = { step: "none" };
+    const notices = this.state.notices.filter((notice) => notice.id !== noticeId);
+    this.update({ ending: false, notices });
+    this.notify("warning", "The transfer did not go through; the call is still yours.");
+  }
+
+  private async joinMeeting(load: Promise<MeetingConnection>, joinInfo: JoinInfo): Promise<void> {
     try {
-      const meeting = await load;
-      if (this.state.phase === "ended") return;
-      this.meeting = meeting;
-      const input = this.toCaller.selected ?? this.bridge.meetingInput;
-      await meeting.join(joinInfo, input, {
-        remoteAudio: (stream) => this.setSource("caller", stream),
+      const joined = await this.leg.join(load, joinInfo, this.audio, {
+        remoteAudio: (stream) => this.audio.setSource("caller", stream),
         connection: (state) => {
           if (this.state.phase !== "ended") this.update({ meeting: state });
         },
         ended: (_reason, detail) => void this.meetingEnded(detail),
       });
-      if (this.view.phase === "ended") return;
-      // Routes chosen while joining (the AI's voice arrived, say) land now.
-      this.toCaller.connect(input, (stream) => meeting.setAudioInput(stream));
-      const context = this.bridge.context;
-      this.update({ audio: { ...this.state.audio, outputLatency: context.outputLatency ?? 0 } });
-      this.meetingJoined = true;
-      this.maybeGreet();
+      if (!joined) return;
+      this.update({ audio: { ...this.state.audio, outputLatency: this.bridge.context.outputLatency ?? 0 } });
+      this.voice.maybeGreet();
     } catch (error) {
       if (this.state.phase === "ended") return;
       this.notify("error", `Couldn't connect the call audio: ${messageOf(error)}`);
-      // Inbound: give the call back so someone else can take it, rather than leaving the caller
-      // alone. Outbound: nobody else will pick it up, so end it; a test meeting is deleted.
-      const callId = this.callId;
-      let outcome = "Call audio failed.";
-      if (callId && this.kind === "inbound") {
-        await this.api.leave(callId).catch(() => undefined);
-        outcome = "Call audio failed; the call was returned to the queue.";
-      } else if (callId) {
-        await this.api.hangup(callId).catch(() => undefined);
-        outcome = "Call audio failed; the call was ended.";
-      } else if (this.joinedMeetingId) {
-        await this.api.deleteMeeting(this.joinedMeetingId).catch(() => undefined);
-      }
-      await this.finish(outcome);
+      // Rather than leave the caller alone: an inbound call goes back to the queue; an outbound
+      // one, which nobody else will pick up, is ended; a test meeting is deleted.
+      const request = await this.giveUp(this.target());
+      await this.finish(audioFailedText(request));
     }
   }
 
   /** The meeting leg ended under us: say why in the call's terms when the API knows. */
   private async meetingEnded(detail: string): Promise<void> {
-    if (this.localEnd) return this.finish(this.localEnd);
+    if (this.ending.step === "transferring") return this.finish("Transferred.");
+    if (this.ending.step === "requested" && this.ending.reason) return this.finish(this.ending.reason);
     const callId = this.callId;
     if (callId) {
       const call = await this.api.getCall(callId).catch(() => null);
@@ -448,50 +396,8 @@ export class CallSession {
     return this.finish(detail);
   }
 
-  private async startAi(): Promise<void> {
-    if (this.state.phase === "ended") return;
-    const input = this.toAi.selected ?? this.bridge.aiInput;
-    const realtime = this.deps.createRealtime({
-      mint: () => this.api.createRealtimeSession(this.callId ?? undefined),
-      input,
-      handlers: {
-        track: (stream) => this.setSource("ai", stream),
-        event: (event) => this.onAiEvent(event),
-        open: (info, reconnect) => this.configureAi(info, reconnect),
-        state: (state, error) => this.onAiState(state, error),
-      },
-    });
-    this.realtime = realtime;
-    this.toAi.connect(input, (stream) => realtime.setInput(stream));
-    await realtime.connect().catch(() => undefined);
-  }
-
-  private async startMic(request: Promise<MediaStream>): Promise<void> {
-    try {
-      const stream = await request;
-      if (this.state.phase === "ended") {
-        stopTracks(stream);
-        return;
-      }
-      stopTracks(this.micStream);
-      this.micStream = stream;
-      this.bridge.setInput("mic", stream, false);
-      this.dispatch({ type: "micAvailable", available: true });
-      // Unplugged, or permission revoked mid-call: the browser ends the track.
-      for (const track of stream.getAudioTracks()) {
-        track.addEventListener("ended", () => this.micLost(stream), { once: true });
-      }
-    } catch (error) {
-      this.dispatch({ type: "micAvailable", available: false });
-      this.notify("warning", micProblem(error), "retry-mic");
-    }
-  }
-
-  private micLost(stream: MediaStream): void {
-    if (this.state.phase === "ended" || this.micStream !== stream) return;
-    this.micStream = null;
-    stopTracks(stream);
-    this.bridge.setInput("mic", null, false);
+  private micLost(): void {
+    this.audio.setMic(null);
     // The agent had the call: give it back to the AI rather than leave the caller in silence.
     const handBack = isTakenOver(this.state.mixer);
     if (handBack) this.dispatch({ type: "handBack" });
@@ -503,129 +409,37 @@ export class CallSession {
     );
   }
 
-  private configureAi(info: RealtimeSessionInfo, reconnect: boolean): void {
-    this.responseActive = false;
-    this.audioPlaying = false;
-    this.dispatch({ type: "aiSessionReset" });
-    const input: Record<string, unknown> = {
-      turn_detection: { type: "server_vad", create_response: true, interrupt_response: true },
+  private aiHost(): AiVoiceHost {
+    return {
+      mint: () => this.api.createRealtimeSession(this.callId ?? undefined),
+      input: () => this.audio.toAiInput,
+      connected: (input, link) => this.audio.connectAi(input, (stream) => link.setInput(stream)),
+      track: (stream) => this.audio.setSource("ai", stream),
+      event: (event) => {
+        if (this.transcript.apply(event)) this.update({ transcript: this.transcript.entries });
+        // The AI fell silent: a leg waiting to go back to direct can switch now, without a skip.
+        if (event.type === "output_audio_buffer.stopped" || event.type === "output_audio_buffer.cleared") this.audio.route();
+      },
+      mixer: (event) => this.dispatch(event),
+      state: (state) => {
+        this.update({ ai: state });
+        this.audio.route();
+      },
+      modality: () => outputModality(this.state.mixer),
+      canGreet: () => this.state.phase === "live" && this.leg.joined && this.state.mixer.aiVoice === "on",
+      notify: (level, text, action) => this.notify(level, text, action),
+      dismiss: (action) => this.dismiss(action),
     };
-    // Azure wants the transcription *deployment* name, which only the API knows; null means the
-    // operator turned transcription off, so the session keeps what the API minted.
-    if (info.transcriptionModel) input.transcription = { model: info.transcriptionModel };
-    this.realtime?.send({
-      type: "session.update",
-      session: { type: "realtime", output_modalities: [outputModality(this.state.mixer)], audio: { input } },
-    });
-    this.aiReady = true;
-    // Not on reconnects: the conversation is already under way.
-    if (reconnect) this.greeted = true;
-    this.maybeGreet();
   }
 
-  /**
-   * An inbound caller has been waiting: the AI opens (its instructions say how), but only once both
-   * the meeting leg and the AI are up, or the caller misses the start of the greeting.
-   */
-  private maybeGreet(): void {
-    if (this.greeted || this.kind !== "inbound" || this.state.phase !== "live") return;
-    if (!this.meetingJoined || !this.aiReady || this.state.mixer.aiVoice !== "on") return;
-    this.greeted = true;
-    this.realtime?.send({ type: "response.create" });
-  }
-
-  private onAiEvent(event: ServerEvent): void {
-    switch (event.type) {
-      case "input_audio_buffer.speech_started":
-        // Barge-in: the server cancels its response; silence what is already on the way at once.
-        this.dispatch({ type: "speechStarted" });
-        break;
-      case "response.created":
-        this.responseActive = true;
-        this.dispatch({ type: "responseStarted" });
-        break;
-      case "output_audio_buffer.started":
-        this.audioPlaying = true;
-        this.dispatch({ type: "responseStarted" });
-        break;
-      case "output_audio_buffer.stopped":
-      case "output_audio_buffer.cleared":
-        this.audioPlaying = false;
-        break;
-      case "response.done":
-        this.responseActive = false;
-        break;
-      case "error": {
-        const error = event.error as { message?: unknown; code?: unknown } | undefined;
-        if (error?.code !== "response_cancel_not_active") {
-          this.notify("error", `AI error: ${typeof error?.message === "string" ? error.message : "unknown"}`);
-        }
-        break;
-      }
-    }
-    if (this.transcript.apply(event)) this.update({ transcript: this.transcript.entries });
-    // The AI fell silent: a leg waiting to go back to direct can switch now, without a skip.
-    if (event.type === "output_audio_buffer.stopped" || event.type === "output_audio_buffer.cleared") this.route();
-  }
-
-  private onAiState(state: RealtimeState, error?: RealtimeError): void {
-    if (this.state.phase === "ended" && state !== "closed") return;
-    if (state !== "connected") this.aiReady = false;
-    if (state === "reconnecting") this.dispatch({ type: "aiSessionReset" });
-    if (state === "connected") this.dismiss("retry-ai");
-    if (state === "failed") {
-      const text = error?.message ?? "The AI connection failed.";
-      this.notify("error", `${text} The call continues; you can take over.`, "retry-ai");
-    }
-    this.update({ ai: state });
-    this.route();
-  }
-
-  /** A remote leg delivered (or, with null, lost) its audio: into the graph, and maybe direct. */
-  private setSource(input: "ai" | "caller", stream: MediaStream | null): void {
-    if (this.state.phase === "ended") return;
-    this.bridge.setInput(input, stream, true);
-    const live = stream && stream.getAudioTracks().length > 0 ? stream : null;
-    if (input === "ai") this.aiStream = live;
-    else this.callerStream = live;
-    this.route();
-  }
-
-  /**
-   * The one place that decides what each outgoing leg carries, from the real state of the legs:
-   * the AI's voice is live only while its session is connected; the mixer says who is mixed in.
-   * The graph's gains are already applied, so a switch to it lands on the mix as it should sound.
-   */
-  private route(): void {
-    if (this.state.phase === "ended") return;
-    const ai = this.state.ai === "connected" ? this.aiStream : null;
-    const live = { ai: ai !== null, caller: this.callerStream !== null, aiSpeaking: this.audioPlaying };
-    const routes = routesFor(gainsFor(this.state.mixer), live, this.state.routes);
-    this.toCaller.select(routes.toCaller === "direct" && ai ? ai : this.bridge.meetingInput);
-    this.toAi.select(routes.toAi === "direct" && this.callerStream ? this.callerStream : this.bridge.aiInput);
-    if (routes.toCaller !== this.state.routes.toCaller || routes.toAi !== this.state.routes.toAi) this.update({ routes });
-  }
-
+  /** The mixer changed: the graph's gains first, then the AI's output, then the legs' routes. */
   private dispatch(event: MixerEvent): void {
-    const before = this.state.mixer;
-    const after = mixerReducer(before, event);
-    if (after === before) return;
-    this.bridge.apply(gainsFor(after));
-    if (outputModality(after) !== outputModality(before)) {
-      if (outputModality(after) === "text") {
-        // A spoken answer is mid-way or still playing: stop it, or the caller hears the rest of it
-        // when the AI is unmuted. Cancel only a response still being generated (else the server
-        // answers response_cancel_not_active); clear whatever audio is queued or playing.
-        if (this.responseActive) this.realtime?.send({ type: "response.cancel" });
-        if (this.responseActive || this.audioPlaying) {
-          this.realtime?.send({ type: "output_audio_buffer.clear" });
-          this.audioPlaying = false;
-        }
-      }
-      this.realtime?.send({ type: "session.update", session: { type: "realtime", output_modalities: [outputModality(after)] } });
-    }
-    this.update({ mixer: after });
-    this.route();
+    const change = this.audio.mix(event);
+    if (!change) return;
+    const modality = outputModality(change.after);
+    if (modality !== outputModality(change.before)) this.voice.setModality(modality);
+    this.update({ mixer: change.after });
+    this.audio.route();
   }
 
   private notify(level: Notice["level"], text: string, action?: Notice["action"]): void {
@@ -650,24 +464,6 @@ export class CallSession {
   }
 }
 
-function stopTracks(stream: MediaStream | null | undefined): void {
-  for (const track of stream?.getTracks() ?? []) track.stop();
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function micProblem(error: unknown): string {
-  const name = error instanceof DOMException ? error.name : "";
-  if (name === "NotAllowedError" || name === "SecurityError") {
-    return "Microphone blocked. The AI keeps talking to the caller; to speak yourself, allow the microphone for this site (address bar) and press Retry microphone.";
-  }
-  if (name === "NotFoundError" || name === "OverconstrainedError") {
-    return "No microphone found. Plug one in and press Retry microphone.";
-  }
-  if (name === "NotReadableError") {
-    return "Your microphone is in use by another application. Close it and press Retry microphone.";
-  }
-  return `Couldn't open the microphone (${name || messageOf(error)}).`;
 }
