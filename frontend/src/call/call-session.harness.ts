@@ -88,6 +88,7 @@ export function harness(kind: CallKind = "inbound") {
     transfer: vi.fn(async (id: string, to: string) => (order.push(`transfer ${id} ${to}`), call({ id, status: "transferring" }))),
     getCall: vi.fn(async (id: string) => call({ id })),
     createRealtimeSession: vi.fn(async () => aiInfo),
+    sendOnUnload: vi.fn((method: string, path: string) => (order.push(`beacon ${method} ${path}`), true)),
   };
 
   const bridgeInputs: Record<string, MediaStream | null> = {};

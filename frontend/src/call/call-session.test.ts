@@ -180,6 +180,38 @@ describe("CallSession: one ending at a time", () => {
   });
 });
 
+describe("CallSession: every way a live call ends asks the API one thing, by kind", () => {
+  type Ends = "hangUp" | "leave" | "unload" | "audio failed";
+  const end = async (h: Awaited<ReturnType<typeof live>>, how: Ends) => {
+    if (how === "audio failed") h.joined.reject(new Error("no ICE"));
+    else h.joined.resolve();
+    await flush();
+    if (how === "hangUp") await h.session.hangUp();
+    if (how === "leave") await h.session.leave();
+    if (how === "unload") h.session.sendOnUnload();
+    await flush();
+    return h.order.filter((step) => /^(leave|hangup|delete|beacon) /.test(step));
+  };
+
+  it.each<["inbound" | "outbound" | "test", Ends, string[], string]>([
+    ["inbound", "hangUp", ["hangup call-1"], "You hung up."],
+    ["inbound", "leave", ["leave call-1"], "You left the call; it is back in the queue."],
+    ["inbound", "unload", ["beacon POST /calls/call-1/leave"], "The page was closed."],
+    ["inbound", "audio failed", ["leave call-1"], "Call audio failed; the call was returned to the queue."],
+    ["outbound", "hangUp", ["hangup call-1"], "You hung up."],
+    ["outbound", "unload", ["beacon POST /calls/call-1/hangup"], "The page was closed."],
+    ["outbound", "audio failed", ["hangup call-1"], "Call audio failed; the call was ended."],
+    ["test", "hangUp", ["delete m-1"], "Test ended."],
+    ["test", "unload", ["beacon DELETE /meetings/m-1"], "The page was closed."],
+    ["test", "audio failed", ["delete m-1"], "Call audio failed."],
+  ])("%s, %s: %j", async (kind, how, requests, reason) => {
+    const h = await live(kind);
+    expect(await end(h, how)).toEqual(requests);
+    expect(h.session.view.phase).toBe("ended");
+    expect(h.session.view.endedReason).toBe(reason);
+  });
+});
+
 describe("CallSession: losing the microphone", () => {
   it("a mic track that ends (unplugged, permission revoked) marks the mic unavailable and offers a retry", async () => {
     const h = await live();

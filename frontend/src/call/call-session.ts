@@ -11,47 +11,28 @@ import { endedText } from "../calls/describe";
 import { AiVoice, type AiVoiceHost, type RealtimeLink } from "./ai-voice";
 import { AudioBridge } from "./audio-bridge";
 import { CallAudio } from "./call-audio";
-import { audioFailedText, beaconEnd, cancelledText, endedByAgent, endRequest, sendEnd, type CallKind, type EndTarget } from "./end-of-call";
-import { createMeetingConnection, type MeetingConnection, type MeetingConnectionState } from "./meeting";
+import { initialView, type CallView, type Notice } from "./call-view";
+import {
+  audioFailedText,
+  beaconEnd,
+  cancelledText,
+  endedByAgent,
+  EndingClaim,
+  endRequest,
+  sendEnd,
+  type CallKind,
+  type EndTarget,
+} from "./end-of-call";
+import { createMeetingConnection, type MeetingConnection } from "./meeting";
 import { MeetingLeg } from "./meeting-leg";
-import { MIC_CONSTRAINTS, Microphone, stopTracks } from "./microphone";
-import { isTakenOver, outputModality, type MixerEvent, type MixerState } from "./mixer";
-import { RealtimeConnection, type RealtimeOptions, type RealtimeState } from "./realtime";
-import type { LegRoutes } from "./routing";
-import { Transcript, type TranscriptEntry } from "./transcript";
+import { MIC_CONSTRAINTS, MIC_TEXT, Microphone, stopTracks } from "./microphone";
+import { isTakenOver, outputModality, type MixerEvent } from "./mixer";
+import { RealtimeConnection, type RealtimeOptions } from "./realtime";
+import { Transcript } from "./transcript";
 
-export type { CallKind } from "./end-of-call";
+export { TRANSFER_TIMEOUT_MS, type CallKind } from "./end-of-call";
 export type { RealtimeLink } from "./ai-voice";
-export type CallPhase = "starting" | "live" | "ended";
-
-export interface Notice {
-  id: string;
-  level: "error" | "warning" | "info";
-  text: string;
-  action?: "retry-ai" | "retry-mic";
-}
-
-export interface CallView {
-  kind: CallKind;
-  call: Call | null;
-  /** The number on the other end, or null for a test meeting. */
-  remoteNumber: string | null;
-  phase: CallPhase;
-  /** Hang up, Return to queue or Transfer is in flight: the end controls are disabled. */
-  ending: boolean;
-  meeting: MeetingConnectionState | "left";
-  ai: RealtimeState;
-  mixer: MixerState;
-  /** Whether each outgoing leg carries its one source directly or the mixed graph output. */
-  routes: LegRoutes;
-  transcript: readonly TranscriptEntry[];
-  notices: readonly Notice[];
-  endedReason: string | null;
-  startedAt: number;
-  endedAt: number | null;
-  audio: { sampleRate: number; baseLatency: number; outputLatency: number };
-}
-
+export type { CallPhase, CallView, Notice } from "./call-view";
 export type JoinSource = () => Promise<{ joinInfo: JoinInfo; call: Call | null }>;
 
 /** The browser-facing pieces a session is built from; the defaults are the real ones. */
@@ -69,23 +50,6 @@ const defaultDeps: CallSessionDeps = {
   createBridge: (context, monitor) => new AudioBridge(context, monitor),
 };
 
-/**
- * A transfer the API accepted (202) is carried out by the SMA Lambda, which records it as
- * `transferring` (or `ended`). If the record shows neither this long after, the transfer did not
- * happen and the call is still the agent's: give the end controls back.
- */
-export const TRANSFER_TIMEOUT_MS = 20_000;
-
-/**
- * This agent's own ending of the call, one at a time (a double click or a second button must not
- * send a second, contradicting request). `reason` is how the meeting leg's own end reads meanwhile.
- */
-type Ending =
-  | { step: "none" }
-  | { step: "requested"; reason: string | null }
-  /** Accepted by the API; waiting for the call record to show it (TRANSFER_TIMEOUT_MS). */
-  | { step: "transferring"; timer: ReturnType<typeof setTimeout> };
-
 export class CallSession {
   readonly bridge: AudioBridge;
   private readonly deps: CallSessionDeps;
@@ -97,7 +61,7 @@ export class CallSession {
   private readonly listeners = new Set<(view: CallView) => void>();
   private noticeSeq = 0;
   private joinedMeetingId: string | null = null;
-  private ending: Ending = { step: "none" };
+  private readonly ending = new EndingClaim((held) => this.update({ ending: held }));
   private state: CallView;
 
   /**
@@ -131,23 +95,7 @@ export class CallSession {
       },
       lost: () => this.micLost(),
     });
-    this.state = {
-      kind,
-      call: null,
-      remoteNumber,
-      phase: "starting",
-      ending: false,
-      meeting: "connecting",
-      ai: "connecting",
-      mixer: this.audio.mixer,
-      routes: this.audio.routes,
-      transcript: this.transcript.entries,
-      notices: [],
-      endedReason: null,
-      startedAt: Date.now(),
-      endedAt: null,
-      audio: { sampleRate: context.sampleRate, baseLatency: context.baseLatency ?? 0, outputLatency: 0 },
-    };
+    this.state = initialView(kind, remoteNumber, context, this.audio, this.transcript.entries);
     this.audio.route();
   }
 
@@ -206,20 +154,14 @@ export class CallSession {
   }
 
   setMic(on: boolean): void {
-    if (on && !this.state.mixer.micAvailable) {
-      this.notify("warning", "Your microphone is not available. Allow it for this site, then press Retry microphone.", "retry-mic");
-    }
+    if (on && !this.state.mixer.micAvailable) this.notify("warning", MIC_TEXT.unavailable, "retry-mic");
     this.dispatch({ type: "mic", on });
   }
 
   /** Refused without a microphone (the AI stays on rather than leaving the caller in silence). */
   takeOver(): void {
     if (!this.state.mixer.micAvailable) {
-      this.notify(
-        "warning",
-        "You can't take over without a microphone; the AI stays on. Allow or plug in a microphone, then press Retry microphone.",
-        "retry-mic",
-      );
+      this.notify("warning", MIC_TEXT.cannotTakeOver, "retry-mic");
       return;
     }
     this.dispatch({ type: "takeOver" });
@@ -266,25 +208,21 @@ export class CallSession {
       call = await this.api.transfer(callId, to);
     } catch (error) {
       // Refused (bad number, busy): the call goes on and the agent may try again or hang up.
-      this.setEnding({ step: "none" });
+      this.ending.release();
       throw error;
     }
     // Ended (page closed, meeting gone) while the request was in flight: nothing left to wait for.
     if (this.view.phase === "ended") return;
     this.notify("info", `Transferring to ${to}…`);
     const noticeId = this.state.notices.at(-1)?.id;
-    this.setEnding({ step: "transferring", timer: setTimeout(() => this.transferTimedOut(noticeId), TRANSFER_TIMEOUT_MS) });
+    this.ending.awaitTransfer(() => this.transferTimedOut(noticeId));
     this.callUpdated(call);
   }
 
   /** The call list saw this call change (status, or ended elsewhere). */
   callUpdated(call: Call): void {
     if (call.id !== this.callId || this.state.phase === "ended") return;
-    if ((call.status === "transferring" || call.status === "ended") && this.ending.step === "transferring") {
-      // The record shows the transfer: it happened; the controls stay disabled.
-      clearTimeout(this.ending.timer);
-      this.ending = { step: "requested", reason: "Transferred." };
-    }
+    if (call.status === "transferring" || call.status === "ended") this.ending.transferShown();
     this.update({ call });
     if (call.status === "ended") void this.finish(endedText(call));
   }
@@ -300,7 +238,7 @@ export class CallSession {
   /** Tear down meeting leg, AI session, mic and audio graph. Idempotent. */
   async finish(reason: string | null): Promise<void> {
     if (this.state.phase === "ended" && this.state.endedAt) return;
-    if (this.ending.step === "transferring") clearTimeout(this.ending.timer);
+    this.ending.stop();
     this.update({ phase: "ended", endedReason: reason, endedAt: Date.now(), meeting: "left" });
     this.audio.stop();
     this.voice.close();
@@ -316,15 +254,7 @@ export class CallSession {
 
   /** Claim the end of the call for one action (hang up, leave, transfer), synchronously. */
   private beginEnding(): boolean {
-    if (this.state.phase === "ended" || this.ending.step !== "none") return false;
-    this.setEnding({ step: "requested", reason: null });
-    return true;
-  }
-
-  private setEnding(ending: Ending): void {
-    this.ending = ending;
-    const disabled = ending.step !== "none";
-    if (disabled !== this.state.ending) this.update({ ending: disabled });
+    return this.state.phase !== "ended" && this.ending.take();
   }
 
   private async endByAgent(intent: "hang-up" | "leave"): Promise<void> {
@@ -332,9 +262,7 @@ export class CallSession {
     // Nothing to tell the server yet: `start()` gives back whatever arrives after this.
     if (this.state.phase === "starting") return this.finish(cancelledText(this.kind));
     const reason = endedByAgent(intent, this.kind);
-    // Hanging up ends the meeting, and the API deletes this agent's attendee on leave: when the
-    // meeting leg reports either, it is this action.
-    this.setEnding({ step: "requested", reason });
+    this.ending.expect(reason);
     const request = endRequest(intent, this.target());
     try {
       if (request) await sendEnd(this.api, request);
@@ -355,9 +283,8 @@ export class CallSession {
   private transferTimedOut(noticeId: string | undefined): void {
     if (this.state.phase === "ended") return;
     // Neither transferring nor ended: the SMA Lambda never carried it out. The call goes on.
-    this.ending = { step: "none" };
-    const notices = this.state.notices.filter((notice) => notice.id !== noticeId);
-    this.update({ ending: false, notices });
+    this.ending.release();
+    this.dismissNotice(noticeId ?? "");
     this.notify("warning", "The transfer did not go through; the call is still yours.");
   }
 
@@ -385,8 +312,8 @@ export class CallSession {
 
   /** The meeting leg ended under us: say why in the call's terms when the API knows. */
   private async meetingEnded(detail: string): Promise<void> {
-    if (this.ending.step === "transferring") return this.finish("Transferred.");
-    if (this.ending.step === "requested" && this.ending.reason) return this.finish(this.ending.reason);
+    const own = this.ending.reason;
+    if (own) return this.finish(own);
     const callId = this.callId;
     if (callId) {
       const call = await this.api.getCall(callId).catch(() => null);
@@ -402,11 +329,7 @@ export class CallSession {
     const handBack = isTakenOver(this.state.mixer);
     if (handBack) this.dispatch({ type: "handBack" });
     this.dispatch({ type: "micAvailable", available: false });
-    this.notify(
-      "warning",
-      `Your microphone stopped (unplugged, or access was withdrawn).${handBack ? " The AI has the call again." : ""} Reconnect it, then press Retry microphone.`,
-      "retry-mic",
-    );
+    this.notify("warning", MIC_TEXT.lost(handBack), "retry-mic");
   }
 
   private aiHost(): AiVoiceHost {

@@ -88,3 +88,81 @@ export function audioFailedText(request: EndRequest | null): string {
   if (request?.action === "hangup") return "Call audio failed; the call was ended.";
   return "Call audio failed.";
 }
+
+/**
+ * A transfer the API accepted (202) is carried out by the SMA Lambda, which records it as
+ * `transferring` (or `ended`). If the record shows neither this long after, the transfer did not
+ * happen and the call is still the agent's: give the end controls back.
+ */
+export const TRANSFER_TIMEOUT_MS = 20_000;
+
+type Claim =
+  | { step: "none" }
+  /** Hang up, leave or transfer requested; `reason` is how the meeting leg's own end reads meanwhile. */
+  | { step: "requested"; reason: string | null }
+  /** A transfer the API accepted, waiting for the call record to show it. */
+  | { step: "transferring"; timer: ReturnType<typeof setTimeout> };
+
+/**
+ * This agent's own ending of the call, one at a time: a double click or a second button must not
+ * send a second, contradicting request. While one is held the end controls are disabled.
+ */
+export class EndingClaim {
+  private claim: Claim = { step: "none" };
+
+  constructor(private readonly heldChanged: (held: boolean) => void) {}
+
+  get held(): boolean {
+    return this.claim.step !== "none";
+  }
+
+  /**
+   * How the meeting leg's own end reads while this is in flight (hanging up ends the meeting; the
+   * API deletes this agent's attendee on leave); null: ask the API why.
+   */
+  get reason(): string | null {
+    if (this.claim.step === "transferring") return "Transferred.";
+    return this.claim.step === "requested" ? this.claim.reason : null;
+  }
+
+  /** Claim the ending, synchronously; false if another is in flight. */
+  take(): boolean {
+    if (this.held) return false;
+    this.set({ step: "requested", reason: null });
+    return true;
+  }
+
+  /** The meeting's end that follows this request reads as `reason`. */
+  expect(reason: string): void {
+    this.set({ step: "requested", reason });
+  }
+
+  /** Refused, or never carried out: the call goes on and the controls come back. */
+  release(): void {
+    this.stop();
+    this.set({ step: "none" });
+  }
+
+  /** The API accepted a transfer: `timedOut` unless the record shows it in TRANSFER_TIMEOUT_MS. */
+  awaitTransfer(timedOut: () => void): void {
+    this.set({ step: "transferring", timer: setTimeout(timedOut, TRANSFER_TIMEOUT_MS) });
+  }
+
+  /** The record shows the transfer (or the end): it happened; the controls stay disabled. */
+  transferShown(): void {
+    if (this.claim.step !== "transferring") return;
+    this.stop();
+    this.set({ step: "requested", reason: "Transferred." });
+  }
+
+  /** The call ended: no timer outlives it. */
+  stop(): void {
+    if (this.claim.step === "transferring") clearTimeout(this.claim.timer);
+  }
+
+  private set(claim: Claim): void {
+    const wasHeld = this.held;
+    this.claim = claim;
+    if (this.held !== wasHeld) this.heldChanged(this.held);
+  }
+}

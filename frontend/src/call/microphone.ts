@@ -11,6 +11,15 @@ export interface MicrophoneHost {
 
 export const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
+/** What the agent is told when the microphone is missing. */
+export const MIC_TEXT = {
+  unavailable: "Your microphone is not available. Allow it for this site, then press Retry microphone.",
+  cannotTakeOver:
+    "You can't take over without a microphone; the AI stays on. Allow or plug in a microphone, then press Retry microphone.",
+  lost: (handedBack: boolean) =>
+    `Your microphone stopped (unplugged, or access was withdrawn).${handedBack ? " The AI has the call again." : ""} Reconnect it, then press Retry microphone.`,
+};
+
 export class Microphone {
   private stream: MediaStream | null = null;
   private closed = false;
