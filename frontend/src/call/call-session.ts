@@ -154,13 +154,13 @@ export class CallSession {
   }
 
   setMic(on: boolean): void {
-    if (on && !this.state.mixer.micAvailable) this.notify("warning", MIC_TEXT.unavailable, "retry-mic");
+    if (on && !this.audio.mixer.micAvailable) this.notify("warning", MIC_TEXT.unavailable, "retry-mic");
     this.dispatch({ type: "mic", on });
   }
 
   /** Refused without a microphone (the AI stays on rather than leaving the caller in silence). */
   takeOver(): void {
-    if (!this.state.mixer.micAvailable) {
+    if (!this.audio.mixer.micAvailable) {
       this.notify("warning", MIC_TEXT.cannotTakeOver, "retry-mic");
       return;
     }
@@ -326,7 +326,7 @@ export class CallSession {
   private micLost(): void {
     this.audio.setMic(null);
     // The agent had the call: give it back to the AI rather than leave the caller in silence.
-    const handBack = isTakenOver(this.state.mixer);
+    const handBack = isTakenOver(this.audio.mixer);
     if (handBack) this.dispatch({ type: "handBack" });
     this.dispatch({ type: "micAvailable", available: false });
     this.notify("warning", MIC_TEXT.lost(handBack), "retry-mic");
@@ -348,8 +348,8 @@ export class CallSession {
         this.update({ ai: state });
         this.audio.route();
       },
-      modality: () => outputModality(this.state.mixer),
-      canGreet: () => this.state.phase === "live" && this.leg.joined && this.state.mixer.aiVoice === "on",
+      modality: () => outputModality(this.audio.mixer),
+      canGreet: () => this.state.phase === "live" && this.leg.joined && this.audio.mixer.aiVoice === "on",
       notify: (level, text, action) => this.notify(level, text, action),
       dismiss: (action) => this.dismiss(action),
     };
