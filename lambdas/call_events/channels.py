@@ -22,6 +22,8 @@ from calls import schema
 from calls.record import CallStatus
 from calls.store import from_item
 
+#: The publisher's environment variable: https://<Events HTTP host>/event.
+URL_ENV = "EVENTS_HTTP_URL"
 QUEUE_NAMESPACE = "queue"
 CALL_NAMESPACE = "call"
 NAMESPACES = (QUEUE_NAMESPACE, CALL_NAMESPACE)

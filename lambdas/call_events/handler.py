@@ -18,10 +18,9 @@ import botocore.session
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from call_events.channels import MAX_EVENTS_PER_PUBLISH, Publication, publications
+from call_events.channels import MAX_EVENTS_PER_PUBLISH, URL_ENV, Publication, publications
 from call_events.publisher import EventsPublisher, PublishFailed
 
-URL_ENV = "EVENTS_HTTP_URL"
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "call-events"))
 _publisher: EventsPublisher | None = None
 
