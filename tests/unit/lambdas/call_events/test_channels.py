@@ -11,6 +11,7 @@ import pytest
 from call_events.channels import QueueKind, call_channel, publications, queue_channel
 from calls.record import CallRecord, CallStatus, Direction, EndReason
 from calls.store import to_item
+from meeting_api.models import Call
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 CALL_ID = "3f2b8c1e-7d4a-4b6e-9c0f-1a2b3c4d5e6f"
@@ -51,6 +52,10 @@ def test_a_new_ringing_call_goes_to_the_queue_and_its_own_channel_as_the_api_sho
     assert event == {"kind": "ringing", "call": call.to_view()}
     assert found[0].event == found[1].event
     assert {p.sequence_number for p in found} == {"42"}
+    # Exactly the fields of the API's Call model (GET /calls), by their JSON names.
+    api_fields = {field.alias or name for name, field in Call.model_fields.items()}
+    assert set(event["call"]) == api_fields
+    assert Call.model_validate(event["call"]).model_dump(by_alias=True) == event["call"]
     # Internal fields never leave the table.
     for secret in ("tx-secret", "attendee-internal", "expires_at", "list_pk"):
         assert secret not in found[0].event
