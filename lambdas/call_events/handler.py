@@ -33,7 +33,7 @@ def _current_publisher() -> EventsPublisher:
         if credentials is None:
             raise RuntimeError("no AWS credentials to sign Events publishes with")
         region = os.environ.get("AWS_REGION") or session.get_config_variable("region") or ""
-        _publisher = EventsPublisher(os.environ[URL_ENV], region, credentials.get_frozen_credentials())
+        _publisher = EventsPublisher(os.environ[URL_ENV], region, credentials.get_frozen_credentials)
     return _publisher
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import urllib3
 from botocore.auth import SigV4Auth
@@ -26,9 +26,10 @@ class EventsPublisher:
         self,
         url: str,
         region: str,
-        credentials: ReadOnlyCredentials,
+        credentials: Callable[[], ReadOnlyCredentials],
         http: urllib3.PoolManager | None = None,
     ) -> None:
+        """`credentials` is asked on every publish: the role's session credentials may be refreshed."""
         self._url = url
         self._host = urllib3.util.parse_url(url).netloc or ""
         self._region = region
@@ -46,7 +47,7 @@ class EventsPublisher:
             data=body,
             headers={"content-type": "application/json", "host": self._host},
         )
-        SigV4Auth(self._credentials, SIGNING_NAME, self._region).add_auth(request)
+        SigV4Auth(self._credentials(), SIGNING_NAME, self._region).add_auth(request)
         try:
             response = self._http.request("POST", self._url, body=body, headers=dict(request.headers.items()))
         except urllib3.exceptions.HTTPError as error:

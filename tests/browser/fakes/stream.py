@@ -48,7 +48,7 @@ class CallsStream:
 
     def _deliver(self, record: dict[str, Any]) -> None:
         if self._publisher is None:
-            self._publisher = EventsPublisher(self._url, "us-east-1", CREDENTIALS)
+            self._publisher = EventsPublisher(self._url, "us-east-1", lambda: CREDENTIALS)
         self.failed += publish_changes([record], self._publisher)
 
     def close(self) -> None:

@@ -64,7 +64,7 @@ def served() -> Iterator[Served]:
 
 
 def publisher(served: Served) -> EventsPublisher:
-    return EventsPublisher(served.url, "us-east-1", CREDENTIALS)
+    return EventsPublisher(served.url, "us-east-1", lambda: CREDENTIALS)
 
 
 def test_a_publish_is_signed_for_appsync_and_carries_stringified_events(served: Served) -> None:
@@ -130,3 +130,29 @@ def test_the_handler_reports_the_earliest_failed_record(
 
     answer = handler.lambda_handler({"Records": records}, Context())  # type: ignore[arg-type]
     assert answer == {"batchItemFailures": [{"itemIdentifier": "900"}]}
+
+
+def test_the_handler_signs_with_the_functions_role_credentials_from_its_environment(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from call_events import handler
+
+    monkeypatch.setattr(handler, "_publisher", None)
+    monkeypatch.setenv("EVENTS_HTTP_URL", served.url)
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "ASIAROLEKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "role-secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "role-token")
+
+    class Context:
+        function_name = "f"
+        memory_limit_in_mb = 128
+        invoked_function_arn = "arn:aws:lambda:us-west-2:123456789012:function:f"
+        aws_request_id = "r"
+
+    answer = handler.lambda_handler({"Records": [stream_record(ringing_call())]}, Context())  # type: ignore[arg-type]
+    assert answer == {"batchItemFailures": []}
+    authorization = served.requests[0]["headers"]["Authorization"]
+    assert authorization.startswith("AWS4-HMAC-SHA256 Credential=ASIAROLEKEY/")
+    assert "/us-west-2/appsync/aws4_request" in authorization
+    assert served.requests[0]["headers"]["X-Amz-Security-Token"] == "role-token"
