@@ -18,6 +18,16 @@ def list_polls(fakes: FakeBackend) -> int:
     return sum(1 for r in fakes.api.requests if r.method == "GET" and r.path.split("?")[0] == "/calls")
 
 
+def settled_polls(fakes: FakeBackend, quiet: float = 1.0) -> int:
+    """The poll count once no poll came for `quiet` seconds (the resync after subscribing has run)."""
+    count, since = list_polls(fakes), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if (now := list_polls(fakes)) != count:
+            count, since = now, time.monotonic()
+    return count
+
+
 def subscribed(fakes: FakeBackend) -> bool:
     return any("/queue/*" in s.subscriptions.values() for s in fakes.events.subscribers)
 
@@ -26,14 +36,15 @@ def test_a_call_written_to_the_calls_table_shows_without_polling(page: Page, fak
     fakes.enable_push()
     sign_in(page, fakes)
     wait_for(lambda: subscribed(fakes), "the client to subscribe to /queue/*")
-    time.sleep(0.3)  # the resync after subscribing
-    polls = list_polls(fakes)
+    polls = settled_polls(fakes)
 
     added = time.monotonic()
     fakes.call(fakes.api.add_inbound_call, "+15555550142")
     row = page.locator(".queue-waiting .call-row")
     expect(row).to_contain_text("+1 (555) 555-0142", timeout=5_000)
-    assert time.monotonic() - added < 1.0, "a pushed call must show well within a second"
+    # Typically ~10 ms (bench/push.py); generous here, as the test machine is shared. Without push the
+    # next poll would be up to 30 s away, and the poll count below proves none ran.
+    assert time.monotonic() - added < 3.0
     assert list_polls(fakes) == polls, "the call came by push, not by a poll"
     assert [c for c, _, _ in fakes.events.published if c.startswith("/queue/")] == ["/queue/ringing"]
     assert fakes.push.failed == []
@@ -66,8 +77,7 @@ def test_a_dropped_socket_reconnects_and_resyncs_what_it_missed(page: Page, fake
     )
 
     # Live again: the next call comes by push, not by a poll.
-    time.sleep(0.5)
-    polls = list_polls(fakes)
+    polls = settled_polls(fakes, quiet=2.0)  # past the fast beat of the outage, too
     fakes.call(fakes.api.add_inbound_call, "+15555550178")
     expect(page.locator(".queue-waiting .call-row")).to_have_count(2, timeout=3_000)
     assert list_polls(fakes) == polls
