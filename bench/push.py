@@ -12,6 +12,7 @@ delivery to the publisher Lambda and its cold start, and the network to AWS.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -103,6 +104,20 @@ def main(events: int = 200) -> None:
         f"  p50 {statistics.median(latencies):.1f} ms   p90 {percentile(latencies, 0.9):.1f} ms   "
         f"p99 {percentile(latencies, 0.99):.1f} ms   max {max(latencies):.1f} ms"
     )
+    # Where the time goes: the write until the Events endpoint has the publish (stream hand-off, view,
+    # SigV4, HTTP POST), the rest is the WebSocket push and the client's render.
+    written_at = {(call_id, updated): at for call_id, updated, at in fakes.push.writes}
+    publish_ms = []
+    for channel, event, at in fakes.events.published:
+        if channel.startswith("/queue/"):
+            call = json.loads(event)["call"]
+            if (call["id"], call["updatedAt"]) in written_at:
+                publish_ms.append((at - written_at[(call["id"], call["updatedAt"])]) * 1000)
+    if publish_ms:
+        print(
+            f"  of which write -> Events endpoint (publisher): p50 {statistics.median(publish_ms):.1f} ms   "
+            f"p99 {percentile(publish_ms, 0.99):.1f} ms"
+        )
     print(f"  list polls during the run: {polls} in {elapsed:.0f} s (safety net every 30 s)")
     print(f"  publish failures: {len(fakes.push.failed)}")
 
