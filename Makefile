@@ -67,7 +67,7 @@ lint: setup-python
 	$(BIN)/ruff format --check .
 
 typecheck: setup-python
-	$(BIN)/mypy lambdas/calls lambdas/call_control lambdas/meeting_api lambdas/telephony_provider stacks scripts simulator
+	$(BIN)/mypy lambdas/calls lambdas/call_control lambdas/call_events lambdas/meeting_api lambdas/telephony_provider stacks scripts simulator
 
 test-frontend: setup-node
 	npm --prefix frontend run --silent typecheck

@@ -43,6 +43,16 @@ COGNITO_PLUS_MAU = Price(0.02, "per monthly active user, Plus plan", "Cognito pr
 SECRET = Price(0.40, "per secret per month", "Secrets Manager pricing")
 ALARM = Price(0.10, "per standard alarm per month", "CloudWatch pricing")
 DASHBOARD = Price(3.00, "per dashboard per month beyond 3 free", "CloudWatch pricing")
+# https://aws.amazon.com/appsync/pricing/ : AppSync Events. Operations: AWS's price list says "$1 per million
+# Event API operations" (effective 2024-09-01; the row read was eu-west-1, us-east-1 assumed the same). An
+# operation is a connect, a subscribe, a publish, or one event delivered to one subscriber. Connection
+# minutes: AppSync's real-time rate, assumed to apply to Events (not confirmed from here).
+EVENTS_OPERATION = Price(1.00 / 1_000_000, "per Event API operation", "AppSync pricing: Events")
+EVENTS_CONNECTION_MINUTE = Price(0.08 / 1_000_000, "per connection-minute", "AppSync pricing: real-time")
+
+
+SAFETY_POLL_SECONDS = 30
+KEEPALIVE_MINUTES = 1
 
 
 @dataclass(frozen=True)
@@ -70,10 +80,15 @@ def estimate(*, toll_free: bool, alarms: int, dashboards: int) -> Estimate:
     inbound = INBOUND_TOLL_FREE_MINUTE if toll_free else INBOUND_LOCAL_MINUTE
     # The sweeper runs every minute: ~43,200 short invocations a month.
     sweeper = 43_200 * (LAMBDA_REQUEST.usd + 0.5 * 0.2 * LAMBDA_GB_SECOND_ARM.usd)
-    # An agent's browser polls the call list every 2 s for 8 h a day, 22 days a month.
-    polls = 22 * 8 * 3600 / 2
+    # An agent's browser holds the push channel open 8 h a day, 22 days a month, and polls the call list
+    # only as a safety net (frontend/src/calls/feed.ts).
+    minutes = 22 * 8 * 60
+    polls = minutes * 60 / SAFETY_POLL_SECONDS
     poll_cost = polls * (HTTP_API_REQUEST.usd + LAMBDA_REQUEST.usd + 0.5 * 0.02 * LAMBDA_GB_SECOND_ARM.usd)
     poll_cost += polls * 2 * DYNAMODB_READ.usd  # one list query of a few KB, eventually consistent x2
+    # A connect and a subscribe each working day (reconnects add a few), and a keep-alive a minute in case
+    # AppSync bills those as operations (not known from here; the cautious reading).
+    push_operations = 22 * 2 + minutes / KEEPALIVE_MINUTES
     return Estimate(
         monthly_fixed=[
             (f"phone number ({number.unit})", number.usd),
@@ -88,10 +103,24 @@ def estimate(*, toll_free: bool, alarms: int, dashboards: int) -> Estimate:
             ("Chime SDK meeting: caller + agent attendees", 2 * MEETING_ATTENDEE_MINUTE.usd),
         ],
         per_agent_month=[
-            ("call-list polling (HTTP API, Lambda, DynamoDB), 8 h x 22 days", poll_cost),
+            (
+                "call list pushed (AppSync Events): connection minutes, 8 h x 22 days",
+                minutes * EVENTS_CONNECTION_MINUTE.usd,
+            ),
+            (
+                "AppSync Events: connects, subscribes, keep-alives if billed",
+                push_operations * EVENTS_OPERATION.usd,
+            ),
+            (f"safety-net poll every {SAFETY_POLL_SECONDS} s (HTTP API, Lambda, DynamoDB)", poll_cost),
             ("Cognito sign-in, Plus plan (threat protection)", COGNITO_PLUS_MAU.usd),
         ],
     )
+
+
+def push_per_call(*, agents: int, visible_changes: int = 4) -> float:
+    """AppSync Events operations a call costs: each visible change (rings, answered, ended...) is published
+    to its queue channel and its own channel (2 operations) and delivered to every signed-in agent."""
+    return visible_changes * (2 + agents) * EVENTS_OPERATION.usd
 
 
 def per_call_extras(greeting_characters: int) -> list[tuple[str, float]]:

@@ -79,4 +79,17 @@ describe("loadConfig", () => {
     }) as unknown as typeof fetch;
     await expect(loadConfig(offline)).rejects.toThrow("could not download /config.json");
   });
+
+  it("reads the push channel when both keys are there, and refuses half of it or plain ws off loopback", () => {
+    const events = { eventsRealtimeUrl: "wss://x.appsync-realtime-api.us-east-1.amazonaws.com/event/realtime", eventsHttpHost: "x.appsync-api.us-east-1.amazonaws.com" };
+    expect(parseConfig({ ...valid, ...events }).events).toEqual({
+      realtimeUrl: events.eventsRealtimeUrl,
+      httpHost: events.eventsHttpHost,
+    });
+    expect(parseConfig(valid).events).toBeUndefined();
+    expect(parseConfig({ ...valid, eventsRealtimeUrl: "ws://127.0.0.1:9/event/realtime", eventsHttpHost: "127.0.0.1:9" }).events?.httpHost).toBe("127.0.0.1:9");
+    expect(problemsOf({ ...valid, eventsRealtimeUrl: events.eventsRealtimeUrl })).toEqual(["eventsRealtimeUrl and eventsHttpHost go together"]);
+    expect(problemsOf({ ...valid, ...events, eventsRealtimeUrl: "ws://evil.example/event/realtime" })).toEqual(["eventsRealtimeUrl must use wss"]);
+    expect(problemsOf({ ...valid, ...events, eventsHttpHost: "https://x/" })).toEqual(["eventsHttpHost must be a host name"]);
+  });
 });

@@ -1,5 +1,7 @@
 /** Runtime configuration: /config.json, written by the deploy, so one build serves every stage. */
 
+import type { EventsEndpoint } from "./calls/events-client";
+
 export interface AppConfig {
   region: string;
   /** API base URL without a trailing slash. */
@@ -8,6 +10,8 @@ export interface AppConfig {
   userPoolClientId: string;
   /** Cognito managed-login domain, origin only, e.g. https://x.auth.us-east-1.amazoncognito.com */
   cognitoDomain: string;
+  /** The push channel (AppSync Events), from `eventsRealtimeUrl` and `eventsHttpHost`; absent: poll. */
+  events?: EventsEndpoint;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +73,8 @@ export function parseConfig(raw: unknown): AppConfig {
     problems.push("userPoolClientId is missing or malformed");
   }
 
+  const events = parseEvents(data, problems);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     region: region as string,
@@ -76,7 +82,31 @@ export function parseConfig(raw: unknown): AppConfig {
     userPoolId: userPoolId as string,
     userPoolClientId: clientId as string,
     cognitoDomain,
+    ...(events ? { events } : {}),
   };
+}
+
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+/** Both keys or neither: wss everywhere, plain ws only for loopback (the local fake). */
+function parseEvents(data: Record<string, unknown>, problems: string[]): EventsEndpoint | undefined {
+  const { eventsRealtimeUrl: url, eventsHttpHost: host } = data;
+  if (url === undefined && host === undefined) return undefined;
+  if (typeof url !== "string" || typeof host !== "string") {
+    problems.push("eventsRealtimeUrl and eventsHttpHost go together");
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.push("eventsRealtimeUrl is not a URL");
+    return undefined;
+  }
+  const secure = parsed.protocol === "wss:" || (parsed.protocol === "ws:" && LOOPBACK.has(parsed.hostname));
+  if (!secure) problems.push("eventsRealtimeUrl must use wss");
+  if (!HOST.test(host)) problems.push("eventsHttpHost must be a host name");
+  return { realtimeUrl: url, httpHost: host };
 }
 
 export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {

@@ -30,7 +30,7 @@ async function main(container: HTMLElement): Promise<void> {
     renderSignIn(container, auth, auth.takeSignOutNotice() ?? undefined);
     return;
   }
-  new Workspace(container, new ApiClient(config.apiUrl, auth), auth).start();
+  new Workspace(container, new ApiClient(config.apiUrl, auth), auth, config.events ?? null).start();
 }
 
 const container = document.getElementById("app");

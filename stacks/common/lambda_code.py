@@ -20,7 +20,7 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 
 # Each function's asset is lambdas/ minus the other functions' packages: shared code (calls/) ships with
 # every function that names it (the provider too, for the E.164 shape check) and nothing else does.
-PACKAGES = ("call_control", "meeting_api", "telephony_provider", "calls")
+PACKAGES = ("call_control", "call_events", "meeting_api", "telephony_provider", "calls")
 _BYTECODE = ["**/__pycache__", "**/*.pyc"]
 _ALWAYS_EXCLUDED = (*_BYTECODE, "**/.mypy_cache", "**/tests")
 _LAYER_ID = "LambdaDependencies"

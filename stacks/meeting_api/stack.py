@@ -9,6 +9,7 @@ from constructs import Construct
 from stacks.common.monitoring import Monitoring
 from stacks.meeting_api.api import MeetingApi
 from stacks.meeting_api.identity import AgentIdentity
+from stacks.push.events import CallEvents
 from stacks.settings import Settings
 
 
@@ -41,10 +42,19 @@ class MeetingApiStack(Stack):
             issuer_url=self.identity.issuer_url,
             client_id=self.identity.client.user_pool_client_id,
         )
+        self.events = CallEvents(
+            self,
+            "Events",
+            settings=settings,
+            user_pool=self.identity.user_pool,
+            client_id=self.identity.client.user_pool_client_id,
+            table=table,
+        )
         monitoring = Monitoring(
             self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email
         )
         monitoring.watch_function("MeetingApi", self.api.function)
+        monitoring.watch_function("CallEventsPublisher", self.events.publisher)
         # The function answers its own failures with 500 JSON, so Lambda's Errors metric stays at zero.
         monitoring.alarm_on(
             "ApiServerErrors",
@@ -83,6 +93,9 @@ class MeetingApiStack(Stack):
             "userPoolId": self.identity.user_pool.user_pool_id,
             "userPoolClientId": self.identity.client.user_pool_client_id,
             "cognitoDomain": self.identity.domain.base_url(),
+            # The push channel (frontend/src/calls/events-client.ts): where to connect, and the `host` to sign.
+            "eventsRealtimeUrl": self.events.realtime_url,
+            "eventsHttpHost": self.events.http_host,
         }
         CfnOutput(self, "ApiUrlOutput", key="ApiUrl", value=self.api.url, description="Meeting API base URL")
         CfnOutput(

@@ -26,6 +26,8 @@ class CallStore(Construct):
             time_to_live_attribute=schema.TTL_ATTRIBUTE,
             encryption=dynamodb.TableEncryptionV2.dynamo_owned_key(),
             deletion_protection=True,
+            # Feeds the push channel's publisher (stacks/push): old and new images, to skip invisible changes.
+            dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
             removal_policy=RemovalPolicy.RETAIN,
             global_secondary_indexes=[
                 dynamodb.GlobalSecondaryIndexPropsV2(

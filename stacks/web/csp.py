@@ -11,9 +11,15 @@ CHIME_CONNECT_SOURCES = ("https://*.chime.aws", "wss://*.chime.aws")
 
 
 def production_connect_sources(*, region: str, cognito_domain: str, azure_endpoint: str | None) -> list[str]:
-    """The API (its id is not known before its stack exists, so the region's execute-api hosts), the
-    Cognito managed-login domain, the Chime SDK, and the Azure OpenAI resource when configured."""
-    sources = [f"https://*.execute-api.{region}.amazonaws.com", cognito_domain, *CHIME_CONNECT_SOURCES]
+    """The API and the push channel's WebSocket (their ids are not known before their stack exists, so the
+    region's execute-api and AppSync real-time hosts), the Cognito managed-login domain, the Chime SDK, and
+    the Azure OpenAI resource when configured. No https to AppSync: browsers subscribe, never publish."""
+    sources = [
+        f"https://*.execute-api.{region}.amazonaws.com",
+        f"wss://*.appsync-realtime-api.{region}.amazonaws.com",
+        cognito_domain,
+        *CHIME_CONNECT_SOURCES,
+    ]
     if azure_endpoint:
         sources.append(azure_endpoint)
     return sources

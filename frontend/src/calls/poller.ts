@@ -20,7 +20,7 @@ export class CallPoller {
   constructor(
     private readonly api: Pick<ApiClient, "listCalls">,
     private readonly handlers: CallPollerHandlers,
-    private readonly intervalMs = 1500,
+    private intervalMs = 1500,
     private readonly schedule: Schedule = windowSchedule,
   ) {}
 
@@ -33,6 +33,11 @@ export class CallPoller {
   stop(): void {
     this.running = false;
     this.cancelTimer();
+  }
+
+  /** Change the beat (the push channel slows it to a safety net while it is live); the next wait uses it. */
+  setInterval(ms: number): void {
+    this.intervalMs = ms;
   }
 
   /** Poll at once (after an action that changed a call), then continue on the usual beat. */

@@ -5,7 +5,8 @@ import type { Call } from "../api/types";
 import type { Auth, AuthError } from "../auth/auth";
 import type { CallKind, CallSession as CallSessionType, JoinSource } from "../call/call-session";
 import { isAnsweredBy, remoteParty } from "../calls/describe";
-import { CallPoller } from "../calls/poller";
+import type { EventsEndpoint } from "../calls/events-client";
+import { CallFeed } from "../calls/feed";
 import { backgroundSafeSchedule } from "../calls/schedule";
 import { CallAlerts } from "./alerts";
 import { CallListView } from "./call-list";
@@ -25,7 +26,7 @@ const PLACE_CALL_ERRORS: Record<string, string> = {
 
 export class Workspace {
   private readonly root: HTMLElement;
-  private readonly poller: CallPoller;
+  private readonly poller: CallFeed;
   private readonly list: CallListView;
   private readonly alerts: CallAlerts;
   /** What the agent hears (caller + AI), played by a media element so echo cancellation covers it. */
@@ -56,6 +57,7 @@ export class Workspace {
     private readonly container: HTMLElement,
     private readonly api: ApiClient,
     private readonly auth: Auth,
+    events: EventsEndpoint | null = null,
   ) {
     const agent = auth.agent;
     const announcer = h("div", { class: "visually-hidden", "aria-live": "assertive", "aria-atomic": "true" });
@@ -137,14 +139,13 @@ export class Workspace {
       this.monitor,
     );
     this.queueAlert.hidden = true;
-    this.poller = new CallPoller(
+    this.poller = new CallFeed(
       api,
       {
         calls: (calls, nextCursor) => this.onCalls(calls, nextCursor),
         error: (error) => this.onPollError(error),
       },
-      1500,
-      backgroundSafeSchedule(),
+      { events, token: () => auth.apiToken(), schedule: backgroundSafeSchedule() },
     );
   }
 

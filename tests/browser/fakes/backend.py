@@ -16,7 +16,9 @@ from stacks.web.csp import content_security_policy  # the policy CloudFront serv
 from tests.browser.fakes.azure_realtime import FakeAzureRealtime, SecretRegistry
 from tests.browser.fakes.chime_media import FakeChimeMedia
 from tests.browser.fakes.cognito import Agent, FakeCognito, TokenRegistry
+from tests.browser.fakes.events import FakeEvents
 from tests.browser.fakes.meeting_api import FakeMeetingApi
+from tests.browser.fakes.stream import CallsStream
 from tests.browser.fakes.web import StaticSite
 
 T = TypeVar("T")
@@ -39,7 +41,7 @@ class FakeBackend:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="fakes", daemon=True)
         self._runners: list[web.AppRunner] = []
-        self._sockets = {name: _listen() for name in ("web", "api", "cognito", "azure", "chime")}
+        self._sockets = {name: _listen() for name in ("web", "api", "cognito", "azure", "chime", "events")}
         self.urls = {name: url for name, (_, url) in self._sockets.items()}
         web_origin = self.urls["web"]
 
@@ -51,11 +53,16 @@ class FakeBackend:
         self.chime = FakeChimeMedia(web_origin)
         self.chime.base_url = self.urls["chime"]
         self.api = FakeMeetingApi(web_origin, self.tokens, self.secrets, self.chime, self.urls["azure"])
+        self.events = FakeEvents(self.tokens, CLIENT_ID)
+        self.events.http_host = self.urls["events"].removeprefix("http://")
+        self.push = CallsStream(self.events_url_http)
         self.site.config = self.default_config()
-        # Chime signals over a WebSocket (wss://*.chime.aws in production): the fake's ws:// origin too.
+        # Chime signals over a WebSocket (wss://*.chime.aws in production): the fake's ws:// origin too; so
+        # does the push channel (wss://*.appsync-realtime-api... in production).
         chime_ws = self.urls["chime"].replace("http://", "ws://")
+        events_ws = self.urls["events"].replace("http://", "ws://")
         self.site.csp = content_security_policy(
-            [*(self.urls[n] for n in ("api", "cognito", "azure", "chime")), chime_ws]
+            [*(self.urls[n] for n in ("api", "cognito", "azure", "chime")), chime_ws, events_ws]
         )
 
     def default_config(self) -> dict[str, str]:
@@ -66,6 +73,20 @@ class FakeBackend:
             "userPoolClientId": CLIENT_ID,
             "cognitoDomain": self.urls["cognito"],
         }
+
+    @property
+    def events_url_http(self) -> str:
+        return self.urls["events"] + "/event"
+
+    def enable_push(self) -> None:
+        """config.json names the fake Events endpoint, and every call write reaches it through the real
+        publisher (call_events), as the calls table's stream would deliver it."""
+        self.site.config = {
+            **self.default_config(),
+            "eventsRealtimeUrl": self.urls["events"].replace("http://", "ws://") + "/event/realtime",
+            "eventsHttpHost": self.events.http_host,
+        }
+        self.api.on_write = self.push.write
 
     # ---- lifecycle ----
 
@@ -81,6 +102,7 @@ class FakeBackend:
             "cognito": self.cognito.app(),
             "azure": self.azure.app(),
             "chime": self.chime.app(),
+            "events": self.events.app(),
         }
         for name, app in apps.items():
             runner = web.AppRunner(app, access_log=None)
@@ -92,12 +114,14 @@ class FakeBackend:
         async def shutdown() -> None:
             await self.azure.close()
             await self.chime.close()
+            await self.events.close()
             for runner in self._runners:
                 await runner.cleanup()
 
         try:
             self.run(shutdown(), timeout=15)
         finally:
+            self.push.close()
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=5)
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -50,6 +51,8 @@ class FakeMeetingApi:
         #: Lose the next answer race: "taken" (another agent answered a moment earlier) or "gone" (the caller hung up).
         self.lose_next_answer: str | None = None
         self._seq = 0
+        #: Called with (old, new) on every write, as the calls table's stream would see it (push tests).
+        self.on_write: Callable[[CallRecord | None, CallRecord], None] | None = None
 
     def app(self) -> web.Application:
         cors = cors_middleware(self.web_origin, "authorization, content-type, if-none-match", "ETag")
@@ -332,11 +335,16 @@ class FakeMeetingApi:
             meeting_id=meeting_id,
         )
         self.calls[call.call_id] = call
+        if self.on_write:
+            self.on_write(None, call)
         return call
 
     def _update(self, call_id: str, **changes: Any) -> CallRecord:
-        call = self.calls[call_id].replace(updated_at=iso(utc_now()), **changes)
+        old = self.calls[call_id]
+        call = old.replace(updated_at=iso(utc_now()), **changes)
         self.calls[call_id] = call
+        if self.on_write:
+            self.on_write(old, call)
         return call
 
     def _end(self, call_id: str, reason: EndReason) -> CallRecord:

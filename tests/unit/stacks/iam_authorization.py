@@ -117,6 +117,8 @@ def _get_att(logical_id: str, attribute: str, stack: Stack) -> str:
     resource_type = stack.template["Resources"][logical_id]["Type"]
     if attribute == "Arn":
         return _arn(logical_id, resource_type, stack)
+    if attribute == "StreamArn":  # a table's stream: <table ARN>/stream/<creation time>
+        return _arn(logical_id, resource_type, stack) + "/stream/2026-01-01T00:00:00.000"
     if attribute.endswith("Id"):  # Chime ids (SipMediaApplicationId, VoiceConnectorId...) are GUIDs
         digest = hashlib.sha256(f"{logical_id}.{attribute}".encode()).hexdigest()
         return str(uuid.UUID(digest[:32]))

@@ -87,9 +87,17 @@ def test_content_stack_deploys_the_build_and_config_json_and_invalidates(default
     text = configs[0].read_text()
     markers = re.findall(r"<<marker:0xbaba:\d+>>", text)
     config = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", "null", text))
-    assert set(config) == {"region", "apiUrl", "userPoolId", "userPoolClientId", "cognitoDomain"}
+    assert set(config) == {
+        "region",
+        "apiUrl",
+        "userPoolId",
+        "userPoolClientId",
+        "cognitoDomain",
+        "eventsRealtimeUrl",
+        "eventsHttpHost",
+    }
     assert config["region"] == "us-east-1"
-    assert len(markers) == 4
+    assert len(markers) == 6
     filled = str(pages[0]["SourceMarkers"])
     assert "ApiHttp" in filled
     assert "IdentityAgents" in filled
