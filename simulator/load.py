@@ -28,6 +28,8 @@ import botocore.session
 from call_control import handler as sma_handler
 from call_control.runtime import build_runtime, use_runtime
 from calls import schema
+from calls.record import CallRecord
+from calls.store import CallStore
 from simulator.environment import OUR_NUMBER, LocalAws, local_aws
 from simulator.fake_chime import FakeChime
 from simulator.load_api import ApiAnswer, LambdaContext, LoadAgent, MeetingApi
@@ -123,6 +125,7 @@ class LoadResult:
     workers: int
     local: LocalAws
     changes: list[Change] = field(default_factory=list)  # the table's stream: every write, in order
+    records: dict[str, CallRecord | None] = field(default_factory=dict)  # each call's record at the end
     problems: list[str] = field(default_factory=list)  # broken invariants, filled in by load_checks
 
     def kinds(self) -> Counter[str]:
@@ -382,7 +385,10 @@ def run_load(
         try:
             result = run.play()
             # While moto still holds the table:
-            result.changes = read_changes(local.dynamodb, local.env["CALLS_TABLE_NAME"], schema.PARTITION_KEY)
+            table = local.env["CALLS_TABLE_NAME"]
+            result.changes = read_changes(local.dynamodb, table, schema.PARTITION_KEY)
+            store = CallStore(local.dynamodb, table)
+            result.records = {c.call_id: store.get(c.call_id) for c in result.runs if c.call_id}
             result.problems = check(result)
             return result
         finally:
