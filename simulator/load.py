@@ -54,10 +54,11 @@ MIX = (
     ("transfer", 2),  # an agent answers and transfers the caller to a phone; the caller hangs up there
     ("early_hangup", 2),  # the caller gives up while it rings; an agent's late answer is refused
     ("contested", 2),  # two agents answer at the same moment: one gets it
+    ("hangup_race", 1),  # the caller hangs up just as an agent answers: either may come first
     ("outbound", 4),  # an agent calls out, the callee answers, the agent hangs up
     ("busy", 1),  # an agent calls out, the line is busy
 )
-INBOUND = frozenset({"answered", "caller_hangs_up", "transfer", "early_hangup", "contested"})
+INBOUND = frozenset({"answered", "caller_hangs_up", "transfer", "early_hangup", "contested", "hangup_race"})
 RETRY_EVERY = 4  # every 4th call's SMA delivers each event twice (a retry after a slow answer)
 PHASES = ("ring", "answer", "talk", "end")
 STEP_TIMEOUT_SECONDS = 120.0  # a step is a few requests, each with botocore's own timeouts
@@ -288,18 +289,34 @@ class LoadRun:
                 run.sma.drain()
                 self._try_answer(run, plan.agent)
             case "contested":
-                rival = threading.Thread(target=self._try_answer, args=(run, plan.rival), daemon=True)
-                rival.start()
-                self._try_answer(run, plan.agent)
-                rival.join(timeout=STEP_TIMEOUT_SECONDS)
+                self._at_once(run, lambda: self._try_answer(run, plan.rival, elsewhere=True))
+            case "hangup_race":
+                self._at_once(run, lambda: run.sma.phone_hangs_up(call))
             case _:
                 self._try_answer(run, plan.agent)
         run.sma.drain()
 
-    def _try_answer(self, run: CallRun, agent: LoadAgent) -> None:
+    def _at_once(self, run: CallRun, other: Callable[[], None]) -> None:
+        """The agent answers while `other` happens on another thread, released together."""
+        start = threading.Barrier(2, timeout=STEP_TIMEOUT_SECONDS)
+
+        def together() -> None:
+            start.wait()
+            self._guarded(lambda _: other(), run)
+
+        thread = threading.Thread(target=together, daemon=True)
+        thread.start()
+        start.wait()
+        self._try_answer(run, run.plan.agent)
+        thread.join(timeout=STEP_TIMEOUT_SECONDS)
+        if thread.is_alive():
+            run.problems.append("answer: the concurrent step did not finish in time")
+
+    def _try_answer(self, run: CallRun, agent: LoadAgent, *, elsewhere: bool = False) -> None:
         assert run.call_id is not None
         call_id = run.call_id
-        answer = self._api(run, lambda: self.api.answer(agent, call_id))
+        ask = self.api.answer_elsewhere if elsewhere else self.api.answer
+        answer = self._api(run, lambda: ask(agent, call_id))
         run.answers.append((agent, answer))
         if answer.status == 200:
             run.holder = agent
@@ -346,12 +363,15 @@ def quiet_lambdas(show_logs: bool) -> Iterator[None]:
             for handler in logging.getLogger(name).handlers:
                 if isinstance(handler, logging.StreamHandler):
                     sinks.append((handler, handler.setStream(open(os.devnull, "w"))))  # noqa: SIM115
-        logging.getLogger("urllib3").setLevel(logging.ERROR)  # "connection pool is full": expected here
+    urllib3 = logging.getLogger("urllib3")
+    level = urllib3.level
+    urllib3.setLevel(logging.ERROR)  # "connection pool is full, discarding connection": expected here
     sys.stdout = io.StringIO() if not show_logs else saved
     try:
         yield
     finally:
         sys.stdout = saved
+        urllib3.setLevel(level)
         for handler, stream in sinks:
             quiet = handler.setStream(stream)
             if quiet is not None:

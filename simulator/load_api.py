@@ -13,12 +13,28 @@ from typing import Any
 
 import boto3
 import botocore.session
+from botocore.exceptions import BotoCoreError, ClientError
 
 from calls import phone_numbers
 from meeting_api import handler as api_handler
 from meeting_api import runtime as api_runtime
+from meeting_api.agents import Agent
+from meeting_api.api import STATUS_OF
+from meeting_api.errors import UpstreamFailure
 from meeting_api.runtime import Clients, Runtime
 from meeting_api.settings import Settings
+
+
+def _status_of(error: Exception) -> int:
+    if isinstance(error, UpstreamFailure):
+        return 503 if error.transient else 502
+    if isinstance(error, ClientError | BotoCoreError):
+        return 503
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind][0]
+    return 500
+
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LoadTest01"
 APP_CLIENT = "5f1a2b3c4d5e6f7a8b9c0d1e2f"
@@ -187,6 +203,24 @@ class MeetingApi:
         return self.request(
             agent, "POST", f"/calls/{call_id}/transfer", "POST /calls/{id}/transfer", {"to": to}
         )
+
+    def answer_elsewhere(self, agent: LoadAgent, call_id: str) -> ApiAnswer:
+        """The same answer served by a second execution environment, at the same time as the first.
+
+        One process holds one copy of the handler's module state, so this runs the desk the route calls,
+        outside the single-request lock, and maps its errors as the API's table does: what races here is
+        the calls table and Chime, as it would between two Lambda environments.
+        """
+        desk = api_runtime.current().desk
+        started = time.perf_counter()
+        try:
+            joined = desk.answer(call_id, Agent(id=agent.sub, email=agent.email))
+        except Exception as error:
+            return ApiAnswer(_status_of(error), {"error": {"message": str(error)}})
+        finally:
+            self._record("POST /calls/{id}/answer (second environment)", time.perf_counter() - started)
+        view = {"call": joined.call.to_view(), "meeting": joined.meeting, "attendee": joined.attendee}
+        return ApiAnswer(200, view)
 
     def hang_up(self, agent: LoadAgent, call_id: str) -> ApiAnswer:
         return self.request(agent, "POST", f"/calls/{call_id}/hangup", "POST /calls/{id}/hangup")

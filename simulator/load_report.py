@@ -93,6 +93,8 @@ def report(result: LoadResult) -> str:
     lines += ["", "AWS requests per call (mean over the mix; retries and SMA duplicates included)"]
     for name, mean in sorted(per_call(result).items()):
         lines.append(f"  {name:52} {mean:6.2f}")
+    if result.requests.unattributed:
+        lines.append(f"  not attributed to a call: {dict(result.requests.unattributed)}")
     lines += ["", "AWS requests per call by kind of call"]
     for kind, services in sorted(per_kind(result).items()):
         lines.append(f"  {kind:16} " + ", ".join(f"{s} {n:.1f}" for s, n in sorted(services.items())))
