@@ -43,7 +43,8 @@ from simulator.load_aws import (
 )
 from simulator.load_checks import check
 from simulator.load_report import report
-from simulator.sma import Behaviour, Dialogue, SimCall, SmaEmulator, VirtualClock
+from simulator.sma import Behaviour, SimCall, SmaEmulator
+from simulator.switchboard import SmaSwitchboard
 
 SMA_ID = "5a1e0ad0-0000-4000-8000-00000000000a"  # the meeting API wants the GUID a real SMA has
 TRANSFER_TO = "+12065550123"
@@ -133,56 +134,6 @@ class LoadResult:
         return Counter(run.plan.kind for run in self.runs)
 
 
-class SmaSwitchboard:
-    """The fake Chime endpoint knows one SMA; this routes its calls to the emulator of each call."""
-
-    def __init__(self, chime: FakeChime) -> None:
-        self._chime = chime
-        self._by_transaction: dict[str, Callable[[str, str, dict[str, str]], bool]] = {}
-        self._by_callee: dict[str, Callable[[str, str, str, dict[str, str]], str]] = {}
-        self._update_of: dict[SmaEmulator, Callable[[str, str, dict[str, str]], bool]] = {}
-        self._lock = threading.Lock()
-
-    def emulator(self, plan: CallPlan, invoke: Callable[[dict[str, Any]], dict[str, Any]]) -> SmaEmulator:
-        """Call before any traffic: the emulator installs its hooks on the fake, which this takes back."""
-        clock = VirtualClock()
-        sma = SmaEmulator(
-            invoke=invoke,
-            chime=self._chime,
-            clock=clock,
-            dialogue=Dialogue(clock),
-            behaviour=Behaviour(retry_every_event=plan.retries),
-            sma_id=SMA_ID,
-        )
-        update, create = self._chime.on_update_call, self._chime.on_create_call
-        assert update is not None and create is not None
-        self._by_callee[plan.number] = lambda *args: self._created(update, create(*args))
-        self._update_of[sma] = update
-        self._chime.on_update_call, self._chime.on_create_call = self._update, self._create
-        return sma
-
-    def place(self, transaction_id: str, sma: SmaEmulator) -> None:
-        """Route the asynchronous requests for an inbound call (known once the SMA has rung it)."""
-        with self._lock:
-            self._by_transaction[transaction_id] = self._update_of[sma]
-
-    def _created(self, update: Callable[[str, str, dict[str, str]], bool], transaction_id: str) -> str:
-        with self._lock:
-            self._by_transaction[transaction_id] = update
-        return transaction_id
-
-    def _create(self, sma_id: str, from_number: str, to_number: str, arguments: dict[str, str]) -> str:
-        hook = self._by_callee.get(to_number)
-        if hook is None:
-            raise LookupError(f"the load run placed no call to {to_number}")
-        return hook(sma_id, from_number, to_number, arguments)
-
-    def _update(self, sma_id: str, transaction_id: str, arguments: dict[str, str]) -> bool:
-        with self._lock:
-            hook = self._by_transaction.get(transaction_id)
-        return hook is not None and hook(sma_id, transaction_id, arguments)
-
-
 class LoadRun:
     def __init__(self, local: LocalAws, plans: list[CallPlan], *, workers: int, seed: int) -> None:
         self.local = local
@@ -201,9 +152,19 @@ class LoadRun:
         self.control = runtime.control
         use_runtime(runtime)
         self.api = MeetingApi(local.env, api_session, our_number=OUR_NUMBER, record=self._timed)
-        switchboard = SmaSwitchboard(local.chime)
-        self.switchboard = switchboard
-        self.runs = [CallRun(plan, switchboard.emulator(plan, self._invoke_sma)) for plan in plans]
+        self.switchboard = SmaSwitchboard(local.chime)
+        self.runs = [
+            CallRun(
+                plan,
+                self.switchboard.emulator(
+                    self._invoke_sma,
+                    callee=plan.number,
+                    behaviour=Behaviour(retry_every_event=plan.retries),
+                    sma_id=SMA_ID,
+                ),
+            )
+            for plan in plans
+        ]
 
     def close(self) -> None:
         self.api.close()
