@@ -139,6 +139,8 @@ def _call_problems(
         for leg in legs
         if leg.meeting_id != record.meeting_id
     ]
+    if plan.kind == "transfer" and run.call and not any(leg.kind == "bridge" for leg in run.call.legs):
+        problems.append(f"the record says {record.end_reason}, but the caller was never bridged anywhere")
     problems += _answer_problems(run, record.meeting_id)
     return problems
 
