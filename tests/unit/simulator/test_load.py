@@ -167,3 +167,12 @@ def test_paths_are_judged_by_the_record_model() -> None:
 def test_plans_are_the_same_for_the_same_count() -> None:
     assert plan_calls(200) == plan_calls(200)
     assert len({plan.number for plan in plan_calls(200)}) == 200
+
+
+def test_the_simulator_command_runs_the_load(capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.__main__ import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["load", "--help"])
+    assert done.value.code == 0
+    assert "--calls" in capsys.readouterr().out
