@@ -19,6 +19,8 @@ from simulator.load_checks import OR_ELSE, check, expected_path, path_problems, 
 from simulator.load_report import report
 
 CALLS = 30
+# One worker plays the run once for every test here (make test runs pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("load")
 
 
 @pytest.fixture(scope="module")
