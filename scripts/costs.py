@@ -146,3 +146,50 @@ def loopback_call(*, seconds: int, toll_free: bool, greeting_characters: int) ->
         (f"meetings: 2 phone attendees x {minutes} min", 2 * minutes * MEETING_ATTENDEE_MINUTE.usd),
         *per_call_extras(greeting_characters),
     ]
+
+
+@dataclass(frozen=True)
+class CallRequests:
+    """What an average call of a measured mix asks of AWS: invocations, their duration, table requests."""
+
+    sma_invocations: float
+    sma_seconds: float  # per invocation, as measured (Lambda bills its own, rounded up to 1 ms)
+    api_requests: float
+    api_seconds: float
+    dynamodb_writes: float
+    dynamodb_reads: float
+    write_units_per_write: float  # the item's size in 1 KB units, plus one per index the write reaches
+    read_units_per_read: float = 1.0  # a strongly consistent read of an item up to 4 KB
+    sma_memory_gb: float = 1.0  # the stacks give both functions 1024 MB
+    api_memory_gb: float = 1.0
+
+
+def per_thousand_calls(mix: CallRequests) -> list[tuple[str, float]]:
+    """The request-driven cost of 1,000 calls of the mix at list prices; per-minute media is not in it
+    (see `estimate`): PSTN minutes, SIP media application minutes and meeting attendee-minutes."""
+    calls = 1000
+    sma = mix.sma_invocations * calls
+    api = mix.api_requests * calls
+    return [
+        (
+            f"call-control Lambda: {mix.sma_invocations:.1f} invocations/call",
+            sma * (LAMBDA_REQUEST.usd + mix.sma_memory_gb * mix.sma_seconds * LAMBDA_GB_SECOND_ARM.usd),
+        ),
+        (
+            f"meeting API: {mix.api_requests:.1f} HTTP API requests + Lambda invocations/call",
+            api
+            * (
+                HTTP_API_REQUEST.usd
+                + LAMBDA_REQUEST.usd
+                + mix.api_memory_gb * mix.api_seconds * LAMBDA_GB_SECOND_ARM.usd
+            ),
+        ),
+        (
+            f"DynamoDB: {mix.dynamodb_writes:.1f} writes x {mix.write_units_per_write:.1f} units/call",
+            calls * mix.dynamodb_writes * mix.write_units_per_write * DYNAMODB_WRITE.usd,
+        ),
+        (
+            f"DynamoDB: {mix.dynamodb_reads:.1f} reads x {mix.read_units_per_read:.1f} units/call",
+            calls * mix.dynamodb_reads * mix.read_units_per_read * DYNAMODB_READ.usd,
+        ),
+    ]

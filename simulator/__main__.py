@@ -1,4 +1,5 @@
-"""`python -m simulator inbound|outbound [options]`: play one call and print its dialogue."""
+"""`python -m simulator inbound|outbound [options]`: play one call and print its dialogue.
+`python -m simulator load [--calls 200]`: many calls at once, invariants checked (simulator/load.py)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["load"]:
+        from simulator import load  # noqa: PLC0415 - the load run's imports only when asked for
+
+        return load.main(arguments[1:])
+    options = _parser().parse_args(arguments)
     if not options.show_logs:
         logging.getLogger("call-control").setLevel(logging.ERROR)
 
