@@ -1,6 +1,6 @@
 """Prints the web client's gzipped JS sizes and the audio bridge's latency, measured headless.
 
-    .venv/bin/python bench/web_client.py
+    .venv/bin/python -m bench.web_client
 
 Figures only, no pass/fail. Sizes come from frontend/dist (built first if stale) and Vite's manifest:
 what the sign-in + call list page loads, what the first call adds, and the Chime SDK chunk.
@@ -18,19 +18,17 @@ from __future__ import annotations
 import gzip
 import json
 import statistics
-import sys
 import time
 from functools import partial
 from pathlib import Path
 
+from playwright.sync_api import Page, sync_playwright
+
+from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist
+from tests.browser.fakes.backend import FakeBackend
+from tests.browser.helpers import AI_HZ, sign_in, wait_for, wait_tone
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "lambdas")]  # the fakes keep calls as the backend's CallRecord
-
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist  # noqa: E402
-from tests.browser.fakes.backend import FakeBackend  # noqa: E402
-from tests.browser.helpers import AI_HZ, sign_in, wait_for, wait_tone  # noqa: E402
 
 GRAPH_DELAY_PAGE = """<!doctype html><title>graph delay</title><script>
 const DETECTOR = `registerProcessor("onset", class extends AudioWorkletProcessor {
