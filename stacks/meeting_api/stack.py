@@ -9,7 +9,7 @@ from constructs import Construct
 from stacks.common.monitoring import Monitoring
 from stacks.meeting_api.api import MeetingApi
 from stacks.meeting_api.identity import AgentIdentity
-from stacks.settings import Settings
+from stacks.settings import DeploySettings
 
 
 class MeetingApiStack(Stack):
@@ -18,7 +18,7 @@ class MeetingApiStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
+        settings: DeploySettings,
         table: dynamodb.ITableV2,
         sma_id: str,
         phone_number_parameter: str,
@@ -42,7 +42,7 @@ class MeetingApiStack(Stack):
             client_id=self.identity.client.user_pool_client_id,
         )
         monitoring = Monitoring(
-            self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email
+            self, "Monitoring", dashboard_name=settings.api_dashboard_name, alarm_email=settings.alarm_email
         )
         monitoring.watch_function("MeetingApi", self.api.function)
         # The function answers its own failures with 500 JSON, so Lambda's Errors metric stays at zero.
@@ -54,7 +54,7 @@ class MeetingApiStack(Stack):
         )
         monitoring.alarm_on_count(
             "UnhandledErrors",
-            namespace=f"{settings.prefix}/api",
+            namespace=settings.api_metrics_namespace,
             service="meeting-api",
             description="The meeting API hit an unexpected error",
         )
@@ -62,7 +62,7 @@ class MeetingApiStack(Stack):
         agents = settings.agents
         monitoring.alarm_on_count(
             "OutboundCallsPlaced",
-            namespace=f"{settings.prefix}/api",
+            namespace=settings.api_metrics_namespace,
             service="meeting-api",
             threshold=outbound_calls_alarm(settings),
             period=Duration.hours(1),
@@ -70,7 +70,7 @@ class MeetingApiStack(Stack):
         )
         monitoring.alarm_on_count(
             "RealtimeSessionsMinted",
-            namespace=f"{settings.prefix}/api",
+            namespace=settings.api_metrics_namespace,
             service="meeting-api",
             threshold=realtime_sessions_alarm(settings),
             period=Duration.hours(1),
@@ -95,12 +95,12 @@ class MeetingApiStack(Stack):
         CfnOutput(self, "UserPoolOutput", key="UserPoolId", value=self.identity.user_pool.user_pool_id)
 
 
-def outbound_calls_alarm(settings: Settings) -> int:
+def outbound_calls_alarm(settings: DeploySettings) -> int:
     """Outbound calls in an hour that alarm: an eighth of the daily cap, so the cap would last 8 hours."""
     return max(1, settings.agents.outbound_calls_per_day // 8)
 
 
-def realtime_sessions_alarm(settings: Settings) -> int:
+def realtime_sessions_alarm(settings: DeploySettings) -> int:
     """Sessions in an hour that alarm: half of what every invited agent (at least one) may mint."""
     agents = max(1, len(settings.agents.emails))
     return max(1, agents * settings.agents.realtime_sessions_per_agent_per_hour // 2)

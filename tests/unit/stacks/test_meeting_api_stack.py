@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from stacks.meeting_api.api import PUBLIC_ROUTES, ROUTES
-from stacks.telephony.call_store import CALL_TABLE_ACTIONS, LIST_ACTIONS
+from stacks.telephony.calls_table import CALL_TABLE_ACTIONS, LIST_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 from tests.unit.stacks.test_telephony_stack import (
     actions_of,
