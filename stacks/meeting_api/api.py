@@ -143,7 +143,6 @@ class MeetingApi(Construct):
                     settings.agents.realtime_sessions_per_agent_per_hour
                 ),
                 "REALTIME_SECRET_SECONDS": str(settings.agents.realtime_secret_seconds),
-                "ALLOWED_ORIGIN": web_url,
                 "CALL_RETENTION_DAYS": str(settings.call_control.call_retention_days),
                 "POWERTOOLS_SERVICE_NAME": "meeting-api",
                 "POWERTOOLS_METRICS_NAMESPACE": settings.api_metrics_namespace,
