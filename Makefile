@@ -29,6 +29,13 @@ $(STAMP)/python: requirements.txt requirements-dev.txt lambdas/requirements.txt 
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# This project, editable (pyproject.toml): lambdas/* import as in the Lambda runtime (`import calls`), and
+# stacks, simulator and scripts as packages, for app.py, `python -m ...` and mypy alike. Again when a
+# package is added.
+$(STAMP)/project: pyproject.toml $(wildcard lambdas/*/__init__.py) $(STAMP)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --editable .
+	touch $@
+
 $(STAMP)/node: package.json package-lock.json frontend/package.json frontend/package-lock.json | $(STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm --prefix frontend ci --no-audit --no-fund --loglevel=error
@@ -41,11 +48,11 @@ $(STAMP)/browser: | $(STAMP)
 
 # The Lambdas' packages (lambdas/requirements.txt) for python3.13 on arm64, cached under .build/ by a hash
 # of that file; synth builds them itself when missing, this only does it ahead (and says how big they are).
-$(STAMP)/lambda-dependencies: lambdas/requirements.txt stacks/common/lambda_dependencies.py $(STAMP)/python
+$(STAMP)/lambda-dependencies: lambdas/requirements.txt stacks/common/lambda_dependencies.py $(STAMP)/project
 	$(BIN)/python -m stacks.common.lambda_dependencies
 	touch $@
 
-setup-python: $(STAMP)/python
+setup-python: $(STAMP)/python $(STAMP)/project
 lambda-dependencies: $(STAMP)/lambda-dependencies
 setup-node: $(STAMP)/node
 setup-browser: $(STAMP)/browser
@@ -79,7 +86,7 @@ test-python: setup lambda-dependencies frontend/dist/index.html
 test: lint typecheck test-frontend test-python
 
 bench: setup lambda-dependencies frontend/dist/index.html
-	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python -m bench.$$(basename $$script .py); done
 
 simulate: setup-python
 	$(BIN)/python -m simulator inbound

@@ -1,6 +1,6 @@
 """Prints the size of the Lambdas' dependencies layer (lambdas/requirements.txt for python3.13 on arm64).
 
-    .venv/bin/python bench/bundle.py
+    .venv/bin/python -m bench.bundle
 
 Figures only, no pass/fail. Lambda allows 250 MB unzipped for a function and its layers; what is zipped is
 what each deploy uploads when a pin changes, and what a cold start unpacks.

@@ -1,6 +1,6 @@
 """Benchmark the call-control Lambda offline: handler overhead per event, cold import, AWS calls per setup.
 
-Run from the repository root: `.venv/bin/python bench/call_control.py [--calls N]`. Prints figures only
+Run from the repository root: `.venv/bin/python -m bench.call_control [--calls N]`. Prints figures only
 (targets: p99 overhead < 5 ms, cold import < 300 ms). AWS is served by the simulator's local fakes; the
 time spent inside AWS requests (transport plus the fakes' own work) is measured per request and taken
 out of the handler's time, so "overhead" is our code, Powertools and botocore's (de)serialization.
@@ -20,13 +20,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
+from simulator.environment import local_aws
+from simulator.scenarios import Simulation
+from simulator.sma import Behaviour
 
-import simulator  # noqa: E402,F401 - puts lambdas/ on sys.path like the Lambda runtime
-from simulator.environment import local_aws  # noqa: E402
-from simulator.scenarios import Simulation  # noqa: E402
-from simulator.sma import Behaviour  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -1,6 +1,6 @@
 """Meeting API Lambda: warm handler overhead per route, and cold import time. Prints figures; judges nothing.
 
-Run from the repository root: `.venv/bin/python bench/meeting_api.py [--iterations 300]`.
+Run from the repository root: `.venv/bin/python -m bench.meeting_api [--iterations 300]`.
 
 Warm overhead is the time in `lambda_handler` minus the time spent inside AWS SDK calls (moto for DynamoDB,
 botocore Stubbers for Chime) and inside the HTTP exchange with the local fake Azure: what is left is routing,
@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "lambdas"), str(ROOT)]
 os.environ.update(
     {
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -45,8 +44,8 @@ from meeting_api import handler, runtime  # noqa: E402
 from meeting_api.agents import Agent  # noqa: E402
 from meeting_api.azure_realtime import RealtimeMinter  # noqa: E402
 from meeting_api.runtime import CHIME_CONFIG, Clients, Runtime  # noqa: E402
+from simulator.calls_table import create_calls_table  # noqa: E402
 from tests.fakes.azure_openai import FakeAzureOpenAI  # noqa: E402
-from tests.fakes.calls_table import create_calls_table  # noqa: E402
 from tests.unit.lambdas.meeting_api.harness import (  # noqa: E402
     AGENT,
     AZURE_KEY,

@@ -1,6 +1,6 @@
 """Prints how long a call change takes from the calls-table write to the agent's list, pushed.
 
-    .venv/bin/python bench/push.py [events]
+    .venv/bin/python -m bench.push [events]
 
 Against the browser tests' local fakes, in Debian's headless Chromium: each write of the fake meeting API
 becomes a stream record for the real publisher (call_events: view, SigV4 signing, HTTP POST) to the local
@@ -21,15 +21,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the publisher logs every batch at INFO
-sys.path[:0] = [str(REPO), str(REPO / "lambdas")]  # the fakes keep calls as the backend's CallRecord
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from calls.record import CallRecord  # noqa: E402
-from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist  # noqa: E402
-from tests.browser.fakes.backend import FakeBackend  # noqa: E402
-from tests.browser.fakes.meeting_api import BOB_SUB  # noqa: E402
-from tests.browser.helpers import sign_in, wait_for  # noqa: E402
+from calls.record import CallRecord
+from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist
+from tests.browser.fakes.backend import FakeBackend
+from tests.browser.fakes.meeting_api import BOB_SUB
+from tests.browser.helpers import sign_in, wait_for
 
 OBSERVER = """() => {
   window.__seen = {};

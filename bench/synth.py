@@ -1,6 +1,6 @@
 """Prints how long a full synth takes (all stacks, cdk-nag included) and the provider's cold import time.
 
-    .venv/bin/python bench/synth.py
+    .venv/bin/python -m bench.synth
 
 Figures only, no pass/fail: the synth target lives in the README, the import time matters because the
 custom resource provider runs cold on nearly every deploy.

@@ -1,6 +1,6 @@
 """Prints the web client's gzipped JS sizes and the audio bridge's latency, measured headless.
 
-    .venv/bin/python bench/web_client.py [trials per route and mode, default 20]
+    .venv/bin/python -m bench.web_client [trials per route and mode, default 20]
 
 Figures only, no pass/fail. Sizes come from frontend/dist (built first if stale) and Vite's manifest:
 what the sign-in + call list page loads, what the first call adds, and the Chime SDK chunk.
@@ -21,21 +21,21 @@ from __future__ import annotations
 
 import gzip
 import json
+import statistics
 import sys
 import time
 from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "lambdas")]  # the fakes keep calls as the backend's CallRecord
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist  # noqa: E402
-from tests.browser.fakes.audio import ToneTrack  # noqa: E402
-from tests.browser.fakes.backend import FakeBackend  # noqa: E402
-from tests.browser.fakes.peer import AudioPeer  # noqa: E402
-from tests.browser.helpers import (  # noqa: E402
+from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, ensure_dist
+from tests.browser.fakes.audio import ToneTrack
+from tests.browser.fakes.backend import FakeBackend
+from tests.browser.fakes.peer import AudioPeer
+from tests.browser.helpers import (
     ABSENT_DB,
     AI_HZ,
     CALLER_HZ,

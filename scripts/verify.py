@@ -28,7 +28,6 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
 from calls.aws_errors import error_code
 from scripts.costs import PRICES_READ, loopback_call
 from scripts.verify_call import LoopbackCall, Outputs
@@ -42,7 +41,7 @@ from scripts.verify_causes import (
     explain,
     http_get,
 )
-from stacks.settings import Settings, SettingsError, settings_from_context
+from stacks.settings import DeploySettings, SettingsError, settings_from_context
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
@@ -65,7 +64,7 @@ class AwsClients:
     iam: IAMClient
 
     @classmethod
-    def create(cls, settings: Settings) -> AwsClients:
+    def create(cls, settings: DeploySettings) -> AwsClients:
         """The deployer's default credential chain; meetings in the control Region the Lambdas use."""
         session = boto3.Session(region_name=settings.region)
         return cls(
@@ -111,7 +110,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_outputs(cloudformation: Any, settings: Settings) -> Outputs:
+def read_outputs(cloudformation: Any, settings: DeploySettings) -> Outputs:
     found: dict[str, str] = {}
     for part, keys in OUTPUTS.items():
         outputs = stack_outputs(cloudformation, settings.stack_name(part), settings.region)
@@ -131,7 +130,7 @@ def read_outputs(cloudformation: Any, settings: Settings) -> Outputs:
     )
 
 
-def context_settings(context_args: Sequence[str], region: str | None, cdk_json: Path) -> Settings:
+def context_settings(context_args: Sequence[str], region: str | None, cdk_json: Path) -> DeploySettings:
     """The deploy settings as `cdk deploy` read them: cdk.json's context, then `-c key=value`."""
     context: dict[str, Any] = dict(json.loads(cdk_json.read_text()).get("context", {}))
     for item in context_args:
@@ -144,7 +143,7 @@ def context_settings(context_args: Sequence[str], region: str | None, cdk_json: 
     return settings_from_context(context)
 
 
-def cost_lines(settings: Settings) -> list[str]:
+def cost_lines(settings: DeploySettings) -> list[str]:
     items = loopback_call(
         seconds=CALL_SECONDS,
         toll_free=settings.phone.number_type == "TollFree",
@@ -158,7 +157,7 @@ def cost_lines(settings: Settings) -> list[str]:
 
 
 def verify(
-    settings: Settings,
+    settings: DeploySettings,
     clients: AwsClients,
     *,
     to_number: str | None,
@@ -173,7 +172,7 @@ def verify(
     """Every step, in order; raises VerifyFailed naming the failed step's likely cause."""
     outputs = read_outputs(clients.cloudformation, settings)
     out(
-        f"stacks {settings.prefix}-* in {settings.region}: number {outputs.phone_number}, SMA {outputs.sma_id}"
+        f"stacks {settings.stack_name('*')} in {settings.region}: number {outputs.phone_number}, SMA {outputs.sma_id}"
     )
     if outputs.web_url:
         out(f"web client: {outputs.web_url}")
@@ -224,7 +223,7 @@ def _ask(prompt: str) -> bool:
 def main(
     argv: Sequence[str] | None = None,
     *,
-    clients: Callable[[Settings], AwsClients] = AwsClients.create,
+    clients: Callable[[DeploySettings], AwsClients] = AwsClients.create,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> int:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
 from calls.phone_numbers import DialPolicy
 from calls.record import DEFAULT_RETENTION, CallRecord, CallStatus, Direction, EndReason
 from calls.store import CallStore

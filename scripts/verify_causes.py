@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
 from calls.aws_errors import error_code
 from telephony_provider.chime import REFUSED
 from telephony_provider.phone_number import USABLE

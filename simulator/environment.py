@@ -16,8 +16,8 @@ import botocore.session
 from moto import mock_aws
 
 from calls import phone_numbers
+from simulator.calls_table import create_calls_table
 from simulator.fake_chime import FakeChime
-from tests.fakes.calls_table import create_calls_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import App, Environment, Tags, Validations
+from aws_cdk import App, Aws, Environment, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from stacks.meeting_api.stack import MeetingApiStack
-from stacks.settings import Settings
-from stacks.telephony.stack import TelephonyStack, phone_number_parameter_name
-from stacks.web.stacks import WebClientStack, WebHostingStack, cognito_domain_prefix
+from stacks.settings import DeploySettings
+from stacks.telephony.stack import TelephonyStack
+from stacks.web.stacks import WebClientStack, WebHostingStack
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class PhoneLine:
         return (self.telephony, self.web_hosting, self.meeting_api, self.web_client)
 
 
-def compose(app: App, settings: Settings) -> PhoneLine:
+def compose(app: App, settings: DeploySettings) -> PhoneLine:
     env = Environment(account=settings.account, region=settings.region)
     telephony = TelephonyStack(
         app,
@@ -45,11 +45,11 @@ def compose(app: App, settings: Settings) -> PhoneLine:
         app,
         settings.stack_name("meeting-api"),
         settings=settings,
-        table=telephony.call_store.table,
+        table=telephony.calls_table.table,
         sma_id=telephony.sma_id,
-        phone_number_parameter=phone_number_parameter_name(settings),
+        phone_number_parameter=settings.phone_number_parameter_name,
         web_url=web_hosting.url,
-        cognito_domain_prefix=cognito_domain_prefix(settings),
+        cognito_domain_prefix=settings.cognito_domain_prefix(Aws.ACCOUNT_ID),
         env=env,
         description="AI phone line: agent sign-in (Cognito) and the meeting API",
     )

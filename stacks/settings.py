@@ -66,6 +66,11 @@ POLLY_STANDARD_VOICES = {
     "Mizuki": "ja-JP", "Takumi": "ja-JP",
 }  # fmt: skip
 
+# CloudWatch metric namespaces are `<prefix>/<suffix>`: the call-control Lambda's and the meeting API's.
+# (Their metric names are the Lambdas' contract; these suffixes move beside them once lambdas/calls has one.)
+CALLS_METRICS_SUFFIX = "calls"
+API_METRICS_SUFFIX = "api"
+
 DEFAULT_INSTRUCTIONS = (
     "You are a friendly, concise phone assistant answering calls for our team. Speak in short sentences, "
     "as people do on the phone. Greet the caller, find out what they need, and help with what you can. "
@@ -149,7 +154,12 @@ class AgentOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class DeploySettings:
+    """Every deploy setting, validated; and every resource name derived from the prefix, built here once.
+
+    (Each Lambda has its own `Settings`, read from the environment these settings fill.)
+    """
+
     prefix: str
     account: str | None
     region: str
@@ -172,8 +182,58 @@ class Settings:
         """Where the Lambdas create and delete meetings: the deploy region if it has the meetings API."""
         return control_region_for(self.region)
 
+    # --- names: two lines with different prefixes share none (account-wide or global names) --------
     def stack_name(self, part: str) -> str:
         return f"{self.prefix}-{part}"
+
+    @property
+    def calls_metrics_namespace(self) -> str:
+        return f"{self.prefix}/{CALLS_METRICS_SUFFIX}"
+
+    @property
+    def api_metrics_namespace(self) -> str:
+        return f"{self.prefix}/{API_METRICS_SUFFIX}"
+
+    @property
+    def phone_number_parameter_name(self) -> str:
+        """The SSM parameter holding the line's number, read by the meeting API (not a stack export)."""
+        return f"/{self.prefix}/telephony/phone-number"
+
+    @property
+    def telephony_dashboard_name(self) -> str:
+        return f"{self.prefix}-telephony"
+
+    @property
+    def api_dashboard_name(self) -> str:
+        return f"{self.prefix}-api"
+
+    @property
+    def sip_media_application_name(self) -> str:
+        return f"{self.prefix}-calls"
+
+    @property
+    def voice_connector_name(self) -> str:
+        return f"{self.prefix}-trunk"
+
+    @property
+    def number_sip_rule_name(self) -> str:
+        return f"{self.prefix}-number"
+
+    @property
+    def trunk_sip_rule_name(self) -> str:
+        return f"{self.prefix}-trunk"
+
+    def site_bucket_name(self, account: str) -> str:
+        """Bucket names are global: account and region make ours unique. `account` is the stack's
+        account token, or the text cdk-nag shows in its place (<AWS::AccountId>)."""
+        return f"{self.prefix}-web-{account}-{self.region}"
+
+    def cognito_domain_prefix(self, account: str) -> str:
+        """Cognito domain prefixes are global per region; the account id makes ours unique."""
+        return f"{self.prefix}-agents-{account}"
+
+    def cognito_domain_url(self, account: str) -> str:
+        return f"https://{self.cognito_domain_prefix(account)}.auth.{self.region}.amazoncognito.com"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -328,7 +388,9 @@ DEFAULTS: dict[str, Any] = {
 _FOREIGN_KEY = re.compile(r"^(@aws-cdk/|aws:|aws-cdk:|cdk|acknowledged-issue-numbers|availability-zones:)")
 
 
-def settings_from_context(context: Mapping[str, Any], *, default_account: str | None = None) -> Settings:
+def settings_from_context(
+    context: Mapping[str, Any], *, default_account: str | None = None
+) -> DeploySettings:
     """Validate the whole context; raise SettingsError naming the first bad setting."""
     unknown = sorted(key for key in context if key not in DEFAULTS and not _FOREIGN_KEY.match(key))
     if unknown:
@@ -361,7 +423,7 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
         )
     meeting_region = _choice("meetingRegion", get("meetingRegion") or region, MEETING_REGIONS)
 
-    settings = Settings(
+    settings = DeploySettings(
         prefix=prefix,
         account=account,
         region=region,
@@ -387,7 +449,7 @@ def settings_from_context(context: Mapping[str, Any], *, default_account: str | 
     return settings
 
 
-def _refuse_unsafe_outbound(settings: Settings) -> None:
+def _refuse_unsafe_outbound(settings: DeploySettings) -> None:
     """Outbound calls cost money: a stolen password must not be enough, and someone must hear the alarms."""
     if not settings.outbound_enabled:
         return

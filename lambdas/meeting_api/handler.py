@@ -12,9 +12,6 @@ from meeting_api import runtime
 from meeting_api.api import app
 from meeting_api.observability import logger, metrics, tracer
 
-# A browser reads these cross-origin only when exposed (API Gateway's CORS config must expose them too).
-_EXPOSED_HEADERS = "ETag, Retry-After"
-
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     runtime.current()  # validate settings, create clients during init: bad configuration fails the cold start
 
@@ -23,11 +20,5 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
-    origin = runtime.current().settings.allowed_origin
-    if origin:
-        headers = response.setdefault("headers", {})
-        headers.setdefault("Access-Control-Allow-Origin", origin)
-        headers.setdefault("Access-Control-Expose-Headers", _EXPOSED_HEADERS)
-        headers.setdefault("Vary", "Origin")
-    return response
+    # CORS is API Gateway's (stacks/meeting_api/api.py): it ignores CORS headers an integration returns.
+    return app.resolve(event, context)

@@ -80,7 +80,6 @@ class Settings(BaseModel):
     realtime_sessions_per_agent_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 30
     # Lifetime asked for a minted Azure client secret (expires_after.seconds, 10-7200); 0: Azure's default.
     realtime_secret_seconds: Annotated[int, Field(ge=0, le=7200)] = 60
-    allowed_origin: str = ""
     call_retention_days: Annotated[int, Field(ge=1, le=3650)] = DEFAULT_RETENTION.days
 
     @field_validator("azure_openai_endpoint")

@@ -19,9 +19,9 @@ from constructs import Construct
 from calls import phone_numbers, schema
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
-from stacks.settings import Settings
-from stacks.telephony.call_control import grant_meeting_creation, meeting_arns
-from stacks.telephony.call_store import grant_calls_table
+from stacks.settings import DeploySettings
+from stacks.telephony.call_control_functions import grant_meeting_creation, meeting_arns
+from stacks.telephony.calls_table import grant_calls_table
 
 # (method, path as docs/openapi.json names it, requests per second, burst): polling routes get room,
 # call-placing routes very little.
@@ -63,7 +63,7 @@ class _AccessLogs:
         return apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
 
 
-def phone_choice_tag(settings: Settings) -> str:
+def phone_choice_tag(settings: DeploySettings) -> str:
     choice = settings.phone
     text = "|".join(
         str(part) for part in (choice.existing, choice.country, choice.area_code, choice.toll_free_prefix)
@@ -104,7 +104,7 @@ class MeetingApi(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
+        settings: DeploySettings,
         table: dynamodb.ITableV2,
         sma_id: str,
         phone_number_parameter: str,
@@ -143,10 +143,9 @@ class MeetingApi(Construct):
                     settings.agents.realtime_sessions_per_agent_per_hour
                 ),
                 "REALTIME_SECRET_SECONDS": str(settings.agents.realtime_secret_seconds),
-                "ALLOWED_ORIGIN": web_url,
                 "CALL_RETENTION_DAYS": str(settings.call_control.call_retention_days),
                 "POWERTOOLS_SERVICE_NAME": "meeting-api",
-                "POWERTOOLS_METRICS_NAMESPACE": f"{settings.prefix}/api",
+                "POWERTOOLS_METRICS_NAMESPACE": settings.api_metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
             timeout=Duration.seconds(15),

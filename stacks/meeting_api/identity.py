@@ -7,14 +7,20 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from stacks.common.nag import acknowledge
-from stacks.settings import Settings
+from stacks.settings import DeploySettings
 
 
 class AgentIdentity(Construct):
     """No self sign-up; agents from the `agentEmails` setting get an e-mailed invitation; MFA per setting."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, settings: Settings, web_url: str, domain_prefix: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: DeploySettings,
+        web_url: str,
+        domain_prefix: str,
     ) -> None:
         super().__init__(scope, construct_id)
         mfa = {"off": cognito.Mfa.OFF, "optional": cognito.Mfa.OPTIONAL, "required": cognito.Mfa.REQUIRED}

@@ -10,7 +10,7 @@ from stacks.common.monitoring import Monitoring
 from stacks.meeting_api.api import MeetingApi
 from stacks.meeting_api.identity import AgentIdentity
 from stacks.push.events import CallEvents
-from stacks.settings import Settings
+from stacks.settings import DeploySettings
 
 
 class MeetingApiStack(Stack):
@@ -19,7 +19,7 @@ class MeetingApiStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
+        settings: DeploySettings,
         table: dynamodb.ITableV2,
         sma_id: str,
         phone_number_parameter: str,
@@ -51,7 +51,7 @@ class MeetingApiStack(Stack):
             table=table,
         )
         monitoring = Monitoring(
-            self, "Monitoring", dashboard_name=f"{settings.prefix}-api", alarm_email=settings.alarm_email
+            self, "Monitoring", dashboard_name=settings.api_dashboard_name, alarm_email=settings.alarm_email
         )
         monitoring.watch_function("MeetingApi", self.api.function)
         monitoring.watch_function("CallEventsPublisher", self.events.publisher)
@@ -64,7 +64,7 @@ class MeetingApiStack(Stack):
         )
         monitoring.alarm_on_count(
             "UnhandledErrors",
-            namespace=f"{settings.prefix}/api",
+            namespace=settings.api_metrics_namespace,
             service="meeting-api",
             description="The meeting API hit an unexpected error",
         )
@@ -72,7 +72,7 @@ class MeetingApiStack(Stack):
         agents = settings.agents
         monitoring.alarm_on_count(
             "OutboundCallsPlaced",
-            namespace=f"{settings.prefix}/api",
+            namespace=settings.api_metrics_namespace,
             service="meeting-api",
             threshold=outbound_calls_alarm(settings),
             period=Duration.hours(1),
@@ -80,7 +80,7 @@ class MeetingApiStack(Stack):
         )
         monitoring.alarm_on_count(
             "RealtimeSessionsMinted",
-            namespace=f"{settings.prefix}/api",
+            namespace=settings.api_metrics_namespace,
             service="meeting-api",
             threshold=realtime_sessions_alarm(settings),
             period=Duration.hours(1),
@@ -108,12 +108,12 @@ class MeetingApiStack(Stack):
         CfnOutput(self, "UserPoolOutput", key="UserPoolId", value=self.identity.user_pool.user_pool_id)
 
 
-def outbound_calls_alarm(settings: Settings) -> int:
+def outbound_calls_alarm(settings: DeploySettings) -> int:
     """Outbound calls in an hour that alarm: an eighth of the daily cap, so the cap would last 8 hours."""
     return max(1, settings.agents.outbound_calls_per_day // 8)
 
 
-def realtime_sessions_alarm(settings: Settings) -> int:
+def realtime_sessions_alarm(settings: DeploySettings) -> int:
     """Sessions in an hour that alarm: half of what every invited agent (at least one) may mint."""
     agents = max(1, len(settings.agents.emails))
     return max(1, agents * settings.agents.realtime_sessions_per_agent_per_hour // 2)

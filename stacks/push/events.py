@@ -20,7 +20,7 @@ from constructs import Construct
 from call_events.channels import NAMESPACES, URL_ENV
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import XRAY_ON_STAR, acknowledge
-from stacks.settings import Settings
+from stacks.settings import DeploySettings
 
 _T = appsync.AppSyncAuthorizationType
 
@@ -31,7 +31,7 @@ class CallEvents(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
+        settings: DeploySettings,
         user_pool: cognito.IUserPool,
         client_id: str,
         table: dynamodb.ITableV2,

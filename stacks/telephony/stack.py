@@ -7,9 +7,9 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stacks.common.monitoring import Monitoring
-from stacks.settings import Settings
-from stacks.telephony.call_control import CallControl
-from stacks.telephony.call_store import CallStore
+from stacks.settings import DeploySettings
+from stacks.telephony.call_control_functions import CallControlFunctions
+from stacks.telephony.calls_table import CallsTable
 from stacks.telephony.provider import TelephonyProvider
 from stacks.telephony.voice import (
     PhoneNumber,
@@ -22,25 +22,31 @@ from stacks.telephony.voice import (
 )
 
 
-def phone_number_parameter_name(settings: Settings) -> str:
-    return f"/{settings.prefix}/telephony/phone-number"
-
-
 class TelephonyStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: DeploySettings, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        prefix = settings.prefix
-        self.call_store = CallStore(self, "CallStore")
-        self.call_control = CallControl(self, "CallControl", settings=settings, table=self.call_store.table)
+        # The construct ids predate the class names and stay: they make the logical ids (the table's too).
+        self.calls_table = CallsTable(self, "CallStore")
+        self.call_control_functions = CallControlFunctions(
+            self, "CallControl", settings=settings, table=self.calls_table.table
+        )
         provider = TelephonyProvider(self, "Provider")
         token = provider.service_token
-        handler_arn = self.call_control.function.function_arn
+        handler_arn = self.call_control_functions.function.function_arn
 
         # Order matters: the preflight runs first, and nothing is ordered until the SMA exists.
-        preflight = Preflight(self, "Preflight", service_token=token, lambda_arn=handler_arn, prefix=prefix)
-        preflight.node.add_dependency(self.call_control.function)
+        preflight = Preflight(
+            self, "Preflight", service_token=token, lambda_arn=handler_arn, prefix=settings.prefix
+        )
+        preflight.node.add_dependency(self.call_control_functions.function)
         self.sip_media_application = SipMediaApplication(
-            self, "SipMediaApplication", service_token=token, name=f"{prefix}-calls", lambda_arn=handler_arn
+            self,
+            "SipMediaApplication",
+            service_token=token,
+            name=settings.sip_media_application_name,
+            lambda_arn=handler_arn,
         )
         self.sip_media_application.node.add_dependency(preflight)
         VoiceServiceRole(self, "VoiceServiceRole", service_token=token).node.add_dependency(preflight)
@@ -48,7 +54,7 @@ class TelephonyStack(Stack):
             self,
             "VoiceConnector",
             service_token=token,
-            name=f"{prefix}-trunk",
+            name=settings.voice_connector_name,
             encryption=settings.voice_connector.require_encryption,
         )
         self.voice_connector.node.add_dependency(preflight)
@@ -66,7 +72,7 @@ class TelephonyStack(Stack):
             self,
             "NumberRule",
             service_token=token,
-            name=f"{prefix}-number",
+            name=settings.number_sip_rule_name,
             trigger_type="ToPhoneNumber",
             trigger_value=self.phone_number.e164,
             sip_media_application_id=sma_id,
@@ -75,33 +81,39 @@ class TelephonyStack(Stack):
             self,
             "TrunkRule",
             service_token=token,
-            name=f"{prefix}-trunk",
+            name=settings.trunk_sip_rule_name,
             trigger_type="RequestUriHostname",
             trigger_value=self.voice_connector.outbound_host_name,
             sip_media_application_id=sma_id,
         )
-        self.call_control.allow_call_updates(sma_id)
+        self.call_control_functions.allow_call_updates(sma_id)
         # The meeting API reads our number from here at cold start: a cross-stack export would lock the
         # number against change (CloudFormation refuses to update an export another stack imports).
         self.phone_number_parameter = ssm.StringParameter(
             self,
             "PhoneNumberParameter",
-            parameter_name=phone_number_parameter_name(settings),
+            parameter_name=settings.phone_number_parameter_name,
             string_value=self.phone_number.e164,
             description="The phone line's number (caller id for outbound calls)",
         )
 
         self.monitoring = Monitoring(
-            self, "Monitoring", dashboard_name=f"{prefix}-telephony", alarm_email=settings.alarm_email
+            self,
+            "Monitoring",
+            dashboard_name=settings.telephony_dashboard_name,
+            alarm_email=settings.alarm_email,
         )
-        self.monitoring.watch_function("CallControl", self.call_control.function)
-        self.monitoring.watch_function("Sweeper", self.call_control.sweeper)
+        self.monitoring.watch_function("CallControl", self.call_control_functions.function)
+        self.monitoring.watch_function("Sweeper", self.call_control_functions.sweeper)
         for metric_name, description in (
             ("CallsFailed", "A call failed to reach a meeting (the caller heard an apology)"),
             ("HandlerFailures", "The call-control handler hit an unexpected error (answered politely)"),
         ):
             self.monitoring.alarm_on_count(
-                metric_name, namespace=f"{prefix}/calls", service="call-control", description=description
+                metric_name,
+                namespace=settings.calls_metrics_namespace,
+                service="call-control",
+                description=description,
             )
 
         self.sma_id = sma_id
@@ -115,6 +127,6 @@ class TelephonyStack(Stack):
             ),
             ("SipMediaApplicationId", sma_id, "SIP media application id"),
             ("Region", self.region, "Region of the phone line"),
-            ("CallsTable", self.call_store.table.table_name, "DynamoDB table of calls"),
+            ("CallsTable", self.calls_table.table.table_name, "DynamoDB table of calls"),
         ):
             CfnOutput(self, f"{name}Output", value=value, description=description, key=name)

@@ -7,37 +7,28 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.common.nag import acknowledge, partition_text
-from stacks.settings import Settings
+from stacks.settings import DeploySettings
 from stacks.web.content import WebContent
 from stacks.web.csp import content_security_policy, production_connect_sources
 from stacks.web.hosting import WebHosting
 
 
-def cognito_domain_prefix(settings: Settings) -> str:
-    """Cognito domain prefixes are global per region; the account id makes ours unique."""
-    return f"{settings.prefix}-agents-{Aws.ACCOUNT_ID}"
-
-
-def site_bucket_name(settings: Settings) -> str:
-    """Named, so the content stack can name it too (no cross-stack export for every grant)."""
-    return f"{settings.prefix}-web-{Aws.ACCOUNT_ID}-{settings.region}"
-
-
-def cognito_domain_url(settings: Settings) -> str:
-    return f"https://{cognito_domain_prefix(settings)}.auth.{settings.region}.amazoncognito.com"
-
-
 class WebHostingStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: DeploySettings, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         csp = content_security_policy(
             production_connect_sources(
                 region=settings.region,
-                cognito_domain=cognito_domain_url(settings),
+                cognito_domain=settings.cognito_domain_url(Aws.ACCOUNT_ID),
                 azure_endpoint=settings.azure.endpoint,
             )
         )
-        self.hosting = WebHosting(self, "Hosting", csp=csp, bucket_name=site_bucket_name(settings))
+        # Named, so the content stack can name it too (no cross-stack export for every grant).
+        self.hosting = WebHosting(
+            self, "Hosting", csp=csp, bucket_name=settings.site_bucket_name(Aws.ACCOUNT_ID)
+        )
         self.url = self.hosting.url
         CfnOutput(
             self, "WebClientUrl", value=self.url, description="Where agents sign in", key="WebClientUrl"
@@ -50,7 +41,7 @@ class WebClientStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
+        settings: DeploySettings,
         hosting: WebHostingStack,
         config: dict[str, str],
         **kwargs: object,
@@ -59,7 +50,7 @@ class WebClientStack(Stack):
         WebContent(
             self,
             "Content",
-            bucket=s3.Bucket.from_bucket_name(self, "Site", site_bucket_name(settings)),
+            bucket=s3.Bucket.from_bucket_name(self, "Site", settings.site_bucket_name(Aws.ACCOUNT_ID)),
             distribution=hosting.hosting.distribution,
             config=config,
         )
@@ -92,7 +83,7 @@ class WebClientStack(Stack):
                 "Action::s3:Abort*",
                 "Resource::*",
                 f"Resource::arn:{partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*",
-                f"Resource::arn:{partition}:s3:::{settings.prefix}-web-<AWS::AccountId>-{self.region}/*",
+                f"Resource::arn:{partition}:s3:::{settings.site_bucket_name('<AWS::AccountId>')}/*",
             ],
         )
         acknowledge(

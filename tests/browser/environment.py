@@ -1,4 +1,4 @@
-"""Where things are and how Chromium runs: shared by the browser tests and bench/web_client.py."""
+"""Where things are and how Chromium runs: shared by the browser tests and bench.web_client."""
 
 from __future__ import annotations
 

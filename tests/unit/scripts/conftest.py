@@ -21,7 +21,7 @@ from simulator.environment import OUR_NUMBER, SMA_ID, TABLE, LocalAws, local_aws
 from simulator.fake_chime import FakeChime
 from simulator.scenarios import Simulation
 from simulator.sma import Behaviour, SimCall
-from stacks.settings import Settings, settings_from_context
+from stacks.settings import DeploySettings, settings_from_context
 from telephony_provider.service_linked_role import ROLE_NAME, SERVICE
 
 PREFIX = "phoneline"
@@ -135,7 +135,7 @@ def stack(name: str, outputs: dict[str, str], status: str = "CREATE_COMPLETE") -
 class DeployedLine:
     local: LocalAws
     health: HealthEndpoint
-    settings: Settings
+    settings: DeploySettings
     clients: AwsClients
     stubber: Stubber
     secret_arn: str

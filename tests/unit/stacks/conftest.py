@@ -73,6 +73,23 @@ def default_app(synth_cache: Callable[..., Synthesized]) -> Synthesized:
     return synth_cache()
 
 
+# Settings that change which statements and names exist: another prefix, an imported Azure secret, an
+# existing number, meetings in another Region (a different control Region), Voice Connector logging.
+VARIANT_CONTEXT: dict[str, Any] = {
+    "prefix": "line-b",
+    "azureOpenAiSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:line-b/azure-AbCdEf",
+    "phoneNumber": "+12065550100",
+    "phoneAreaCode": None,
+    "meetingRegion": "eu-central-1",
+    "sipLogging": True,
+}
+
+
+@pytest.fixture(scope="session")
+def variant_app(synth_cache: Callable[..., Synthesized]) -> Synthesized:
+    return synth_cache(**VARIANT_CONTEXT)
+
+
 @pytest.fixture(scope="session")
 def west_app(synth_cache: Callable[..., Synthesized]) -> Synthesized:
     """us-west-2, where CloudFormation lacks the Chime voice types and the provider creates them."""

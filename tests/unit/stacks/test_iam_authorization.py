@@ -7,11 +7,11 @@ types scoped to an ARN, or an ARN of the wrong shape) passes every other test an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from stacks.settings import settings_from_context
 from telephony_provider import iam as provider_iam
 from tests.unit.stacks.conftest import CDK_CONTEXT, Synthesized
 from tests.unit.stacks.iam_authorization import (
@@ -35,20 +35,8 @@ def test_every_statement_is_one_iam_can_match(
     assert not found, "\n".join(found)
 
 
-# Settings that change which statements exist: an imported Azure secret, an existing number, meetings in
-# another Region (a different control Region), Voice Connector logging (the log-delivery grants).
-VARIANT = {
-    "azureOpenAiSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:phoneline/azure-AbCdEf",
-    "phoneNumber": "+12065550100",
-    "phoneAreaCode": None,
-    "meetingRegion": "eu-central-1",
-    "sipLogging": True,
-}
-
-
-def test_statements_hold_with_the_settings_that_change_them(synth_cache: Callable[..., Synthesized]) -> None:
-    app = synth_cache(**VARIANT)
-    found = check_app(app.templates, "us-east-1")
+def test_statements_hold_with_the_settings_that_change_them(variant_app: Synthesized) -> None:
+    found = check_app(variant_app.templates, "us-east-1")
     assert not found, "\n".join(found)
 
 
@@ -133,7 +121,7 @@ def test_every_action_on_star_is_named_in_its_policys_cdk_nag_reason(
     """One reason is recorded per role and finding, so it must name every action the role holds on "*"."""
     app: Synthesized = request.getfixturevalue(app_name)
     reasons = _star_reasons(app)
-    prefix = CDK_CONTEXT["prefix"]
+    settings = settings_from_context(CDK_CONTEXT)
     unexplained: list[str] = []
     for part, template in app.templates.items():
         for logical_id, resource in template["Resources"].items():
@@ -147,7 +135,7 @@ def test_every_action_on_star_is_named_in_its_policys_cdk_nag_reason(
             }
             if not on_star:
                 continue
-            reason = reasons.get((f"{prefix}-{part}", logical_id[:-8]), "")
+            reason = reasons.get((settings.stack_name(part), logical_id[:-8]), "")
             unexplained += [
                 f"{part}/{logical_id}: {action}"
                 for action in sorted(on_star)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from stacks.meeting_api.api import PUBLIC_ROUTES, ROUTES
-from stacks.telephony.call_store import CALL_TABLE_ACTIONS, LIST_ACTIONS
+from stacks.telephony.calls_table import CALL_TABLE_ACTIONS, LIST_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 from tests.unit.stacks.test_telephony_stack import (
     actions_of,
@@ -54,14 +54,28 @@ def test_stage_throttles_each_route_and_logs_access(default_app: Synthesized) ->
 
 
 def test_cors_allows_only_the_web_client_origin(default_app: Synthesized) -> None:
+    # API Gateway answers CORS for an HTTP API with a CORS configuration and ignores the CORS headers the
+    # Lambda returns, so this configuration is the whole of it.
     template = default_app.raw("meeting-api")
     _, api = one(template, "AWS::ApiGatewayV2::Api")
     cors = api["Properties"]["CorsConfiguration"]
-    origins = cors["AllowOrigins"]
-    assert len(origins) == 1
-    assert "DistributionDomainName" in str(origins[0]) or "ImportValue" in str(origins[0])
-    assert "*" not in str(origins)
+    (origin,) = cors["AllowOrigins"]
+    scheme, domain = origin["Fn::Join"][1]
+    assert scheme == "https://"
+    # The web-hosting stack's CloudFront distribution domain (CDK's export of its DomainName attribute).
+    stack, export = domain["Fn::ImportValue"].split(":")
+    assert stack == "phoneline-web-hosting"
+    assert export.startswith("ExportsOutputFnGetAttHostingDistribution") and "DomainName" in export
+    assert set(cors["AllowMethods"]) == {"GET", "POST", "DELETE"}
     assert set(cors["AllowHeaders"]) == {"authorization", "content-type", "if-none-match"}
+    # The client reads these cross-origin: ETag for polling, Retry-After after a 429.
+    assert set(cors["ExposeHeaders"]) == {"etag", "retry-after"}
+    assert "AllowCredentials" not in cors  # bearer tokens, no cookies
+
+
+def test_the_function_does_not_answer_cors_itself(default_app: Synthesized) -> None:
+    _, function = function_by_handler(default_app.raw("meeting-api"), "meeting_api.handler.lambda_handler")
+    assert "ALLOWED_ORIGIN" not in function["Properties"]["Environment"]["Variables"]
 
 
 def test_user_pool_is_invite_only_with_strong_passwords(synth_cache: Any) -> None:

@@ -8,8 +8,8 @@ import pytest
 from aws_cdk.assertions import Match
 
 from calls import schema
-from stacks.telephony.call_control import SMA_RESERVED_CONCURRENCY
-from stacks.telephony.call_store import CALL_TABLE_ACTIONS, TRANSACTION_LOOKUP_ACTIONS
+from stacks.telephony.call_control_functions import SMA_RESERVED_CONCURRENCY
+from stacks.telephony.calls_table import CALL_TABLE_ACTIONS, TRANSACTION_LOOKUP_ACTIONS
 from telephony_provider.iam import IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS, ON_EVENT_CHIME_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
 

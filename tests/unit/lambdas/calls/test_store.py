@@ -20,7 +20,7 @@ from calls.store import (
     from_item,
     to_item,
 )
-from tests.fakes.calls_table import create_calls_table
+from simulator.calls_table import create_calls_table
 
 T0 = datetime(2026, 11, 24, 12, 0, 0, 123000, tzinfo=UTC)
 

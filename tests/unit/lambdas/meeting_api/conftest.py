@@ -13,8 +13,8 @@ from moto import mock_aws
 
 from meeting_api import runtime
 from meeting_api.runtime import CHIME_CONFIG, Clients, Runtime
+from simulator.calls_table import create_calls_table
 from tests.fakes.azure_openai import FakeAzureOpenAI
-from tests.fakes.calls_table import create_calls_table
 from tests.unit.lambdas.meeting_api.harness import AZURE_KEY, Harness, settings
 
 REGION = "us-east-1"

@@ -68,7 +68,6 @@ def settings(azure_endpoint: str, **changes: Any) -> Settings:
         "azure_openai_secret_arn": SECRET_ARN,
         "dial_policy": '{"countries": ["US", "CA", "GB"]}',
         "outbound_calls_per_agent_per_hour": 3,
-        "allowed_origin": "https://agents.example.com",
         "call_retention_days": 30,
     }
     values.update(changes)

@@ -21,10 +21,13 @@ def test_health_answers_anonymously(api: Harness) -> None:
     assert (response.status, response.json()) == (200, {"status": "ok"})
 
 
-def test_every_response_carries_the_web_client_origin(api: Harness) -> None:
-    response = api.request("health")
-    assert response.headers["Access-Control-Allow-Origin"] == "https://agents.example.com"
-    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+@pytest.mark.parametrize("route", ["health", "list_calls"])
+def test_cors_is_left_to_api_gateway(api: Harness, route: str) -> None:
+    # API Gateway answers preflights and sets the CORS headers from the API's CORS configuration, ignoring
+    # any the integration returns (tests/unit/stacks/test_meeting_api_stack.py holds that configuration).
+    response = api.request(route)
+    assert response.status == 200
+    assert not [name for name in response.headers if name.lower().startswith("access-control-")]
 
 
 @pytest.mark.parametrize("route", PROTECTED)

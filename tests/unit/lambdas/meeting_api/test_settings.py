@@ -20,7 +20,6 @@ def test_the_required_variables_suffice_and_the_rest_take_defaults() -> None:
     assert not settings.outbound_enabled
     assert settings.outbound_calls_per_agent_per_hour == 20
     assert settings.call_retention.days == 90
-    assert settings.allowed_origin == ""
 
 
 def test_every_variable_is_read() -> None:
@@ -32,7 +31,6 @@ def test_every_variable_is_read() -> None:
             "AZURE_OPENAI_TRANSCRIPTION_MODEL": "",
             "DIAL_POLICY": '{"countries":["US"],"allowedPrefixes":["+4420"]}',
             "OUTBOUND_CALLS_PER_AGENT_PER_HOUR": "5",
-            "ALLOWED_ORIGIN": "https://agents.example.com",
             "CALL_RETENTION_DAYS": "7",
         }
     )

@@ -1,4 +1,4 @@
-"""The calls table as the stack creates it, for moto-backed tests of both Lambdas."""
+"""The calls table as the stack creates it, in moto's DynamoDB: the simulator's, and the tests import it from here."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from constructs import Construct
 from calls import schema
 
 
-class CallStore(Construct):
+class CallsTable(Construct):
     """On-demand, point-in-time recovery, TTL for old records; kept when the stack is deleted (call history)."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:

@@ -13,8 +13,8 @@ from constructs import Construct
 from calls import phone_numbers, schema
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import XRAY_ON_STAR, acknowledge, meeting_finding
-from stacks.settings import Settings
-from stacks.telephony.call_store import grant_calls_table
+from stacks.settings import DeploySettings
+from stacks.telephony.calls_table import grant_calls_table
 
 CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
 # Reserved for the SMA Lambda so other functions in the account can never starve live calls, and a cap on
@@ -25,7 +25,7 @@ CHIME_VOICE_SERVICE = "voiceconnector.chime.amazonaws.com"
 SMA_RESERVED_CONCURRENCY = 20
 
 
-def meeting_arns(stack: Stack, settings: Settings) -> list[str]:
+def meeting_arns(stack: Stack, settings: DeploySettings) -> list[str]:
     """Actions on an existing meeting (GetMeeting, CreateAttendee, DeleteMeeting...) are authorized against
     meeting/* in the meetings control region."""
     return [f"arn:{stack.partition}:chime:{settings.meetings_control_region}:{stack.account}:meeting/*"]
@@ -50,15 +50,15 @@ def grant_meeting_creation(function: lambda_.Function) -> None:
     )
 
 
-class CallControl(Construct):
-    """The SMA handler answers within the SMA's ~5 s deadline; the sweeper runs every minute."""
+class CallControlFunctions(Construct):
+    """The call-control Lambda (the SMA's handler, within its ~5 s deadline) and the sweeper (every minute)."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        settings: Settings,
+        settings: DeploySettings,
         table: dynamodb.ITableV2,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -76,7 +76,7 @@ class CallControl(Construct):
             "CALL_RETENTION_DAYS": str(options.call_retention_days),
             phone_numbers.ENV_VAR: settings.agents.dial_policy.to_json(),  # transfers obey it too
             "POWERTOOLS_SERVICE_NAME": "call-control",
-            "POWERTOOLS_METRICS_NAMESPACE": f"{settings.prefix}/calls",
+            "POWERTOOLS_METRICS_NAMESPACE": settings.calls_metrics_namespace,
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
         self.function = python_function(

@@ -1,0 +1,1 @@
+"""Speed and size figures, run from the repository root as modules: `.venv/bin/python -m bench.<name>`."""
