@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the publisher logs every batch at INFO
+# Before the publisher's Powertools logger is created on import: it would log every batch at INFO.
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 from playwright.sync_api import sync_playwright
 
@@ -29,6 +29,8 @@ from tests.browser.environment import CHROMIUM, CHROMIUM_ARGS, FAKE_MEETING_JS, 
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.fakes.meeting_api import BOB_SUB
 from tests.browser.helpers import sign_in, wait_for
+
+REPO = Path(__file__).resolve().parents[1]
 
 OBSERVER = """() => {
   window.__seen = {};

@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import statistics
 import sys
 import time
 from functools import partial
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
 
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -44,6 +41,8 @@ from tests.browser.helpers import (
     wait_for,
     wait_tone,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 #: Test-only instrumentation, added before the client loads: every RTCPeerConnection the page
 #: makes, so the bench can find the Azure leg's tracks (the fake meeting exposes its own).
