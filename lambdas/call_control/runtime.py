@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError
 from call_control.adapters import CallRecords, MeetingGateway, sma_client_config
 from call_control.service import CallControl
 from call_control.settings import Settings, SettingsError, load_settings
+from calls.chime import ChimeMeetings
 from calls.record import utc_now
 from calls.store import CallStore
 
@@ -55,7 +56,7 @@ def build_runtime(
     control = CallControl(
         settings=settings,
         records=CallRecords(CallStore(dynamodb, settings.calls_table)),
-        meetings=MeetingGateway(meetings, media_region=settings.media_region),
+        meetings=MeetingGateway(ChimeMeetings(meetings, media_region=settings.media_region)),
         clock=clock,
     )
     return Runtime(settings=settings, control=control)

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from call_control import actions, logic
-from call_control.adapters import AwsFault, CallRecords, MeetingGateway
+from call_control.adapters import CallRecords, MeetingGateway
 from call_control.attributes import CallAttributes
 from call_control.cleanup import MeetingJanitor
 from call_control.events import LEG_A, EventType, SmaEvent
 from call_control.logic import CallState, Decision, MetricPoint, OnFault, RecordChange
 from call_control.observability import logger
 from call_control.settings import Settings
+from calls.faults import TIMEOUT, AwsFault, FaultKind
 from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
 from calls.store import TransitionRefused
 
@@ -39,7 +40,8 @@ class Budget:
     def require(self, operation: str) -> None:
         """Refuse to start an AWS call that could not finish before the SMA gives up on us."""
         if self._deadline - time.monotonic() < MIN_SECONDS_FOR_AWS_CALL:
-            raise AwsFault(operation, "Timeout", "no time left to answer the SMA")
+            message = f"no time left for {operation} before the SMA gives up"
+            raise AwsFault("call control", operation, TIMEOUT, kind=FaultKind.TRANSIENT, message=message)
 
 
 class CallControl:

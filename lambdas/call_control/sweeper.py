@@ -19,11 +19,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError
 
 from call_control import logic
-from call_control.adapters import AwsFault, CallRecords, MeetingGateway, SmaCalls, sweeper_client_config
+from call_control.adapters import CallRecords, MeetingGateway, sweeper_client_config
 from call_control.cleanup import MeetingJanitor
 from call_control.logic import SweepKind, SweepStep
 from call_control.observability import logger, metrics, traced_handler
 from call_control.settings import SettingsError, load_settings
+from calls.chime import ChimeMeetings, SmaCalls
+from calls.faults import AwsFault
 from calls.record import CallRecord, CallStatus, EndReason, utc_now
 from calls.store import CallStore, TransitionRefused
 
@@ -157,7 +159,7 @@ def build_sweeper(
     voice = cast("ChimeSDKVoiceClient", session.create_client("chime-sdk-voice", config=config))
     return Sweeper(
         records=CallRecords(CallStore(dynamodb, settings.calls_table)),
-        meetings=MeetingGateway(meetings, media_region=settings.media_region),
+        meetings=MeetingGateway(ChimeMeetings(meetings, media_region=settings.media_region)),
         calls=SmaCalls(voice, sip_media_application_id=settings.sma_id),
         wait_timeout_seconds=settings.wait_timeout.total_seconds(),
         clock=clock,

@@ -220,6 +220,18 @@ def test_a_failed_meeting_creation_leaves_no_call(api: Harness) -> None:
     ]
 
 
+def test_a_conflicting_meeting_request_is_a_409_and_leaves_no_call(api: Harness) -> None:
+    """Chime's ConflictException (the same request token with other parameters) maps to the conflict kind."""
+    api.meetings.add_client_error(
+        "create_meeting_with_attendees", service_error_code="ConflictException", http_status_code=409
+    )
+    response = api.request("place_call")
+    assert (response.status, response.error["code"]) == (409, "upstream_conflict")
+    assert "CreateMeetingWithAttendees" in response.error["message"]
+    assert "Retry-After" not in response.headers
+    assert all("#" in item["call_id"]["S"] for item in api.snapshot())  # only the quota items
+
+
 def test_a_meeting_without_every_attendee_is_deleted(api: Harness) -> None:
     call_id = "00000000-0000-4000-8000-000000000001"
     phone = chime_attendee(f"phone-{call_id}", "b0000000-0000-4000-8000-000000000001")
