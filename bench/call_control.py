@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
 
 import simulator  # noqa: E402,F401 - puts lambdas/ on sys.path like the Lambda runtime
+from calls.contracts import CALL_CONTROL_SERVICE, hangup_request  # noqa: E402
 from simulator.environment import local_aws  # noqa: E402
 from simulator.scenarios import Simulation  # noqa: E402
 from simulator.sma import Behaviour  # noqa: E402
@@ -39,7 +40,7 @@ def handler_overhead(calls: int) -> None:
     aws_share: list[float] = []
     setup_counts: list[Counter[str]] = []
     with local_aws() as local:
-        for handler in logging.getLogger("call-control").handlers:
+        for handler in logging.getLogger(CALL_CONTROL_SERVICE).handlers:
             handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - formatting is part of the cost, output is not
         sim = Simulation(local, behaviour=Behaviour())
         invoke = sim.sma._invoke_handler
@@ -66,7 +67,7 @@ def handler_overhead(calls: int) -> None:
                 call = sim.sma.inbound_call("+12065550100", "+12065550199")
                 sim.agent.answer(call.transaction_id)
                 sim.clock.advance(30)
-                sim.agent.request(call.transaction_id, {"action": "hangup"})
+                sim.agent.request(call.transaction_id, hangup_request())
                 sim.sma.drain()
         finally:
             sim.close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import stacks  # noqa: F401 - puts lambdas/ on the import path, as for synth
 from calls.chime import ChimeMeetings, SmaCalls
+from calls.contracts import hangup_request
 from calls.faults import AwsFault, FaultKind
 from calls.phone_numbers import DialPolicy
 from calls.record import DEFAULT_RETENTION, CallRecord, CallStatus, Direction, EndReason
@@ -246,7 +247,7 @@ class LoopbackCall:
         if not transaction:
             raise VerifyFailed(f"call {call.call_id} has no transaction id to hang up")
         try:
-            if not self._calls.request_update(transaction, {"action": "hangup"}):
+            if not self._calls.request_update(transaction, hangup_request()):
                 raise VerifyFailed(f"call {call.call_id} ended before verify hung up (NotFound)")
         except AwsFault as error:
             raise explain("hanging up (UpdateSipMediaApplicationCall)", error) from None
@@ -255,7 +256,7 @@ class LoopbackCall:
         """After a failure: end what verify started, so nothing keeps ringing or billing."""
         if call.transaction_id:
             with contextlib.suppress(AwsFault):
-                self._calls.request_update(call.transaction_id, {"action": "hangup"})
+                self._calls.request_update(call.transaction_id, hangup_request())
         for record in (call, inbound):
             if record is not None and record.meeting_id:
                 self._delete_quietly(record.meeting_id)

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from calls.contracts import CALL_CONTROL_SERVICE
 from simulator.scenarios import (
     CHIME_FAULTS,
     InboundScenario,
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     if not options.show_logs:
-        logging.getLogger("call-control").setLevel(logging.ERROR)
+        logging.getLogger(CALL_CONTROL_SERVICE).setLevel(logging.ERROR)
 
     def echo(line: Line) -> None:
         if not options.quiet:

@@ -16,6 +16,7 @@ from call_control.events import LEG_A, EventType, SmaEvent
 from call_control.logic import CallState, Decision, MetricPoint, OnFault, RecordChange
 from call_control.observability import logger
 from call_control.settings import Settings
+from calls.contracts import CallMetric
 from calls.faults import TIMEOUT, AwsFault, FaultKind
 from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
 from calls.store import TransitionRefused
@@ -83,9 +84,12 @@ class CallControl:
             created = self._records.create(setup.record)
             existing = None if created else self._records.get(call_id)
         except AwsFault as error:  # nothing recorded, nothing created
-            failed = (MetricPoint("CallsStarted", "Count", 1), MetricPoint("CallsFailed", "Count", 1))
+            failed = (
+                MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),
+                MetricPoint(CallMetric.CALLS_FAILED, "Count", 1),
+            )
             return Outcome(logic.setup_failed(event, settings, str(error)), call_id, failed)
-        started = (MetricPoint("CallsStarted", "Count", 1),) if created else ()
+        started = (MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),) if created else ()
         if existing is not None and not existing.is_active:  # a retry of a call that already ended
             return Outcome(logic.setup_failed(event, settings, "the call had already ended"), call_id)
         try:

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
+from calls.contracts import ApiMetric
 from calls.faults import AwsFault, FaultKind
 from calls.record import CallRecord
 from calls.store import CallNotFound
@@ -171,7 +172,7 @@ def get_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
 )
 def answer_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> JoinedCall:
     joined = desk.answer(call_id, agent)
-    metrics.add_metric(name="CallsAnswered", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.CALLS_ANSWERED, unit=MetricUnit.Count, value=1)
     return JoinedCall.model_validate(_joined(joined.call, joined.meeting, joined.attendee))
 
 
@@ -192,7 +193,7 @@ def leave_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
 )
 def place_call(request: Annotated[DialRequest, Body()], agent: AgentDep, desk: DeskDep) -> JoinedCall:
     joined = desk.place_call(request.to, agent)
-    metrics.add_metric(name="OutboundCallsPlaced", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.OUTBOUND_CALLS_PLACED, unit=MetricUnit.Count, value=1)
     return JoinedCall.model_validate(_joined(joined.call, joined.meeting, joined.attendee))
 
 
@@ -258,7 +259,7 @@ def realtime_session(
         )
     current.sessions.consume(agent)  # each session costs Azure minutes: a stolen token must not mint freely
     credential = current.realtime.mint()
-    metrics.add_metric(name="RealtimeSessionsMinted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.REALTIME_SESSIONS_MINTED, unit=MetricUnit.Count, value=1)
     return RealtimeSession.model_validate(
         {
             "clientSecret": credential.client_secret,
@@ -289,7 +290,7 @@ def domain_error(error: Exception) -> Response[Any]:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     message = str(error)
     if status >= 500:
-        metrics.add_metric(name="UpstreamFailures", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=ApiMetric.UPSTREAM_FAILURES, unit=MetricUnit.Count, value=1)
         logger.error("request failed", extra={"code": code, "reason": message})
         message = f"{message} (request id {_request_id()})"
     else:
@@ -298,7 +299,7 @@ def domain_error(error: Exception) -> Response[Any]:
 
 
 def aws_fault(fault: AwsFault) -> Response[Any]:
-    metrics.add_metric(name="UpstreamFailures", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.UPSTREAM_FAILURES, unit=MetricUnit.Count, value=1)
     logger.exception(
         "an AWS service failed",
         extra={"reason": fault.message, "kind": fault.kind, "aws_code": fault.code, "detail": fault.detail},
@@ -333,7 +334,9 @@ def route_not_found(_: NotFoundError) -> Response[Any]:
 
 def unexpected_error(_: Exception) -> Response[Any]:
     logger.exception("unexpected error")
-    metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)  # what the alarm watches
+    metrics.add_metric(
+        name=ApiMetric.UNHANDLED_ERRORS, unit=MetricUnit.Count, value=1
+    )  # what the alarm watches
     return problem(500, "internal_error", f"unexpected error; report request id {_request_id()}")
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from calls.chime import ChimeMeetings, SmaCalls
+from calls.contracts import hangup_request, outbound_arguments, transfer_request
 from calls.faults import AwsFault, FaultKind
 from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, phone_leg_user_id
@@ -182,7 +183,9 @@ class CallDesk:
             transaction_id = self._calls.place_call(
                 from_number=self._our_number,
                 to_number=to_number,
-                arguments={"callId": call_id, "meetingId": meeting_id, "joinToken": phone_leg["JoinToken"]},
+                arguments=outbound_arguments(
+                    call_id=call_id, meeting_id=meeting_id, join_token=phone_leg["JoinToken"]
+                ),
             )
         except AwsFault as failure:
             self._end_meeting_quietly(meeting_id)
@@ -196,7 +199,7 @@ class CallDesk:
 
     def hang_up(self, call_id: str, agent: Agent) -> CallRecord:
         call = self._store.require(call_id)
-        self._request_update(call, control_transaction(call, agent, transferring=False), {"action": "hangup"})
+        self._request_update(call, control_transaction(call, agent, transferring=False), hangup_request())
         return call
 
     def transfer(self, call_id: str, to_number: str, agent: Agent) -> CallRecord:
@@ -205,7 +208,7 @@ class CallDesk:
         transaction_id = control_transaction(call, agent, transferring=True)
         # A transfer dials a paid outbound leg: it counts against the agent's hourly cap like a call.
         self._limiter.consume(agent, now=self._clock())
-        self._request_update(call, transaction_id, {"action": "transfer", "to": to_number})
+        self._request_update(call, transaction_id, transfer_request(to_number))
         return call
 
     # Test meetings: the agent alone, to try the audio bridge without a call

@@ -6,6 +6,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from calls.contracts import CALL_CONTROL_SERVICE, CallMetric
 from stacks.common.monitoring import Monitoring
 from stacks.settings import Settings
 from stacks.telephony.call_control import CallControl
@@ -97,11 +98,17 @@ class TelephonyStack(Stack):
         self.monitoring.watch_function("CallControl", self.call_control.function)
         self.monitoring.watch_function("Sweeper", self.call_control.sweeper)
         for metric_name, description in (
-            ("CallsFailed", "A call failed to reach a meeting (the caller heard an apology)"),
-            ("HandlerFailures", "The call-control handler hit an unexpected error (answered politely)"),
+            (CallMetric.CALLS_FAILED.value, "A call failed to reach a meeting (the caller heard an apology)"),
+            (
+                CallMetric.HANDLER_FAILURES.value,
+                "The call-control handler hit an unexpected error (answered politely)",
+            ),
         ):
             self.monitoring.alarm_on_count(
-                metric_name, namespace=f"{prefix}/calls", service="call-control", description=description
+                metric_name,
+                namespace=f"{prefix}/calls",
+                service=CALL_CONTROL_SERVICE,
+                description=description,
             )
 
         self.sma_id = sma_id

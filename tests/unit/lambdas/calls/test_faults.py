@@ -15,6 +15,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from calls.chime import ChimeMeetings, SmaCalls
+from calls.contracts import hangup_request
 from calls.faults import AwsFault, FaultKind, kind_of
 from calls.record import CallStatus
 from calls.store import CallStore, TransitionRefused
@@ -191,7 +192,7 @@ def test_an_update_of_an_ended_call_is_false_and_a_throttled_one_a_transient_fau
         service_error_code="ThrottledClientException",
         http_status_code=429,
     )
-    assert gateway.request_update(TRANSACTION, {"action": "hangup"}) is False
+    assert gateway.request_update(TRANSACTION, hangup_request()) is False
     with pytest.raises(AwsFault) as caught:
-        gateway.request_update(TRANSACTION, {"action": "hangup"})
+        gateway.request_update(TRANSACTION, hangup_request())
     assert caught.value.transient and caught.value.operation == "UpdateSipMediaApplicationCall"
