@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
+import botocore.session
 from botocore.config import Config
 
 from call_control.logic import CallerMeeting, MeetingRequest, RecordChange
+from call_control.settings import Settings
 from calls.chime import ChimeMeetings
 from calls.faults import AwsFault, FaultKind
 from calls.record import CallRecord
 from calls.store import CallStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def sma_client_config() -> Config:
@@ -23,6 +30,24 @@ def sma_client_config() -> Config:
 
 def sweeper_client_config() -> Config:
     return Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 3, "mode": "standard"})
+
+
+def call_edges(
+    session: botocore.session.Session, settings: Settings, config: Config
+) -> tuple[CallRecords, MeetingGateway]:
+    """The calls table and the callers' meetings, over clients with `config`.
+
+    botocore directly: boto3 would only add import time (s3transfer) to every cold start.
+    """
+    dynamodb = cast("DynamoDBClient", session.create_client("dynamodb", config=config))
+    meetings = cast(
+        "ChimeSDKMeetingsClient",
+        session.create_client("chime-sdk-meetings", region_name=settings.control_region, config=config),
+    )
+    return (
+        CallRecords(CallStore(dynamodb, settings.calls_table)),
+        MeetingGateway(ChimeMeetings(meetings, media_region=settings.media_region)),
+    )
 
 
 class MeetingGateway:

@@ -19,21 +19,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError
 
 from call_control import logic
-from call_control.adapters import CallRecords, MeetingGateway, sweeper_client_config
+from call_control.adapters import CallRecords, MeetingGateway, call_edges, sweeper_client_config
 from call_control.cleanup import MeetingJanitor
 from call_control.logic import SweepKind, SweepStep
 from call_control.observability import logger, metrics, traced_handler
 from call_control.settings import SettingsError, load_settings
-from calls.chime import ChimeMeetings, SmaCalls
+from calls.chime import SmaCalls
 from calls.contracts import CallMetric, hangup_request, timeout_request
 from calls.faults import AwsFault
 from calls.record import CallRecord, CallStatus, EndReason, utc_now
-from calls.store import CallStore, TransitionRefused
+from calls.store import TransitionRefused
 
 if TYPE_CHECKING:
-    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @dataclass(slots=True)
@@ -149,15 +147,11 @@ def build_sweeper(
         raise SettingsError(["SMA_ID is required by the sweeper (the SIP media application's id)"])
     session = session or botocore.session.get_session()
     config = sweeper_client_config()
-    dynamodb = cast("DynamoDBClient", session.create_client("dynamodb", config=config))
-    meetings = cast(
-        "ChimeSDKMeetingsClient",
-        session.create_client("chime-sdk-meetings", region_name=settings.control_region, config=config),
-    )
+    records, meetings = call_edges(session, settings, config)
     voice = cast("ChimeSDKVoiceClient", session.create_client("chime-sdk-voice", config=config))
     return Sweeper(
-        records=CallRecords(CallStore(dynamodb, settings.calls_table)),
-        meetings=MeetingGateway(ChimeMeetings(meetings, media_region=settings.media_region)),
+        records=records,
+        meetings=meetings,
         calls=SmaCalls(voice, sip_media_application_id=settings.sma_id),
         wait_timeout_seconds=settings.wait_timeout.total_seconds(),
         clock=clock,

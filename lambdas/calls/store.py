@@ -116,6 +116,15 @@ class CallStore:
         self._client = client
         self._table = table_name
 
+    def _update(self, call_id: str, **request: Any) -> dict[str, Any]:
+        """UpdateItem on the call's item; a failed condition stays an AwsFault for the caller to name."""
+        with _faults("UpdateItem"):
+            return dict(
+                self._client.update_item(
+                    TableName=self._table, Key={schema.PARTITION_KEY: {"S": call_id}}, **request
+                )
+            )
+
     def create(self, record: CallRecord) -> bool:
         """Store a new call; False when it already exists (a retried event), leaving it untouched."""
         try:
@@ -181,16 +190,14 @@ class CallStore:
             names["#answered_by"] = "answered_by"
             conditions.append("attribute_not_exists(#answered_by)")
         try:
-            with _faults("UpdateItem"):
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key={schema.PARTITION_KEY: {"S": call_id}},
-                    UpdateExpression=expression,
-                    ConditionExpression=" AND ".join(conditions),
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                )
+            response = self._update(
+                call_id,
+                UpdateExpression=expression,
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
         except AwsFault as error:
             if _is_conditional_failure(error):
                 raise TransitionRefused(call_id, f"become {to.value}", self.get(call_id)) from error
@@ -205,16 +212,14 @@ class CallStore:
         values: dict[str, Any] = {":now": {"S": iso(now)}}
         expression = _update_expression(["#updated = :now"], set_fields, names, values)
         try:
-            with _faults("UpdateItem"):
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key={schema.PARTITION_KEY: {"S": call_id}},
-                    UpdateExpression=expression,
-                    ConditionExpression="attribute_exists(#pk)",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                )
+            response = self._update(
+                call_id,
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(#pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
         except AwsFault as error:
             if _is_conditional_failure(error):
                 raise CallNotFound(call_id) from error
@@ -231,25 +236,23 @@ class CallStore:
         TransitionRefused when the agent no longer holds the call.
         """
         try:
-            with _faults("UpdateItem"):
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key={schema.PARTITION_KEY: {"S": call_id}},
-                    UpdateExpression="SET #attendee = :attendee, #updated = :now",
-                    ConditionExpression="attribute_exists(#pk) AND #answered_by = :agent",
-                    ExpressionAttributeNames={
-                        "#pk": schema.PARTITION_KEY,
-                        "#attendee": "agent_attendee_id",
-                        "#updated": "updated_at",
-                        "#answered_by": "answered_by",
-                    },
-                    ExpressionAttributeValues={
-                        ":attendee": {"S": attendee_id},
-                        ":now": {"S": iso(now)},
-                        ":agent": {"S": agent},
-                    },
-                    ReturnValues="ALL_OLD",
-                )
+            response = self._update(
+                call_id,
+                UpdateExpression="SET #attendee = :attendee, #updated = :now",
+                ConditionExpression="attribute_exists(#pk) AND #answered_by = :agent",
+                ExpressionAttributeNames={
+                    "#pk": schema.PARTITION_KEY,
+                    "#attendee": "agent_attendee_id",
+                    "#updated": "updated_at",
+                    "#answered_by": "answered_by",
+                },
+                ExpressionAttributeValues={
+                    ":attendee": {"S": attendee_id},
+                    ":now": {"S": iso(now)},
+                    ":agent": {"S": agent},
+                },
+                ReturnValues="ALL_OLD",
+            )
         except AwsFault as error:
             if _is_conditional_failure(error):
                 raise TransitionRefused(call_id, "take the agent's attendee", self.get(call_id)) from error
@@ -265,22 +268,20 @@ class CallStore:
         tries again.
         """
         try:
-            with _faults("UpdateItem"):
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key={schema.PARTITION_KEY: {"S": call_id}},
-                    UpdateExpression="SET #ended = :now",
-                    ConditionExpression=(
-                        "attribute_exists(#pk) AND attribute_exists(#meeting) AND attribute_not_exists(#ended)"
-                    ),
-                    ExpressionAttributeNames={
-                        "#pk": schema.PARTITION_KEY,
-                        "#meeting": "meeting_id",
-                        "#ended": "meeting_ended_at",
-                    },
-                    ExpressionAttributeValues={":now": {"S": iso(now)}},
-                    ReturnValues="ALL_NEW",
-                )
+            response = self._update(
+                call_id,
+                UpdateExpression="SET #ended = :now",
+                ConditionExpression=(
+                    "attribute_exists(#pk) AND attribute_exists(#meeting) AND attribute_not_exists(#ended)"
+                ),
+                ExpressionAttributeNames={
+                    "#pk": schema.PARTITION_KEY,
+                    "#meeting": "meeting_id",
+                    "#ended": "meeting_ended_at",
+                },
+                ExpressionAttributeValues={":now": {"S": iso(now)}},
+                ReturnValues="ALL_NEW",
+            )
         except AwsFault as error:
             if not _is_conditional_failure(error):
                 raise
@@ -291,14 +292,12 @@ class CallStore:
 
     def release_meeting_cleanup(self, call_id: str) -> None:
         """Undo a claim whose DeleteMeeting failed, leaving the meeting to the sweeper."""
-        with _faults("UpdateItem"):
-            self._client.update_item(
-                TableName=self._table,
-                Key={schema.PARTITION_KEY: {"S": call_id}},
-                UpdateExpression="REMOVE #ended",
-                ConditionExpression="attribute_exists(#pk)",
-                ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#ended": "meeting_ended_at"},
-            )
+        self._update(
+            call_id,
+            UpdateExpression="REMOVE #ended",
+            ConditionExpression="attribute_exists(#pk)",
+            ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#ended": "meeting_ended_at"},
+        )
 
     def list_created_since(self, since: datetime, *, page_size: int = 100) -> Iterator[CallRecord]:
         """Every call created at or after `since`, newest first, through the list index (for sweeps)."""
