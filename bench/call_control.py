@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from calls.contracts import CALL_CONTROL_SERVICE, hangup_request
 from simulator.environment import local_aws
 from simulator.scenarios import Simulation
 from simulator.sma import Behaviour
@@ -37,7 +38,7 @@ def handler_overhead(calls: int) -> None:
     aws_share: list[float] = []
     setup_counts: list[Counter[str]] = []
     with local_aws() as local:
-        for handler in logging.getLogger("call-control").handlers:
+        for handler in logging.getLogger(CALL_CONTROL_SERVICE).handlers:
             handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - formatting is part of the cost, output is not
         sim = Simulation(local, behaviour=Behaviour())
         invoke = sim.sma._invoke_handler
@@ -64,7 +65,7 @@ def handler_overhead(calls: int) -> None:
                 call = sim.sma.inbound_call("+12065550100", "+12065550199")
                 sim.agent.answer(call.transaction_id)
                 sim.clock.advance(30)
-                sim.agent.request(call.transaction_id, {"action": "hangup"})
+                sim.agent.request(call.transaction_id, hangup_request())
                 sim.sma.drain()
         finally:
             sim.close()

@@ -28,7 +28,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from calls.aws_errors import error_code
+from calls.faults import error_code
 from scripts.costs import PRICES_READ, loopback_call
 from scripts.verify_call import LoopbackCall, Outputs
 from scripts.verify_causes import (

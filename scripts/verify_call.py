@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from calls.chime import ChimeMeetings, SmaCalls
+from calls.contracts import hangup_request
+from calls.faults import AwsFault, FaultKind
 from calls.phone_numbers import DialPolicy
 from calls.record import DEFAULT_RETENTION, CallRecord, CallStatus, Direction, EndReason
 from calls.store import CallStore
 from meeting_api.agents import Agent
-from meeting_api.chime import MeetingsGateway, VoiceGateway
 from meeting_api.desk import CallDesk
-from meeting_api.errors import MeetingNotFound, Problem, UpstreamFailure
+from meeting_api.errors import Problem
 from meeting_api.rate_limit import OutboundRateLimiter
 from scripts.verify_causes import VerifyFailed, explain, explain_dial
 
@@ -67,14 +67,12 @@ class LoopbackCall:
         new_id: Callable[[], str],
     ) -> None:
         self._store = CallStore(dynamodb, outputs.calls_table)
-        self._meetings = MeetingsGateway(meetings, media_region=media_region)
-        self._voice = VoiceGateway(
-            voice, sip_media_application_id=outputs.sma_id, from_number=outputs.phone_number
-        )
+        self._meetings = ChimeMeetings(meetings, media_region=media_region)
+        self._calls = SmaCalls(voice, sip_media_application_id=outputs.sma_id)
         self._desk = CallDesk(
             store=self._store,
             meetings=self._meetings,
-            voice=self._voice,
+            calls=self._calls,
             limiter=OutboundRateLimiter(
                 dynamodb, outputs.calls_table, calls_per_hour=_QUOTA, calls_per_day=_QUOTA
             ),
@@ -98,7 +96,7 @@ class LoopbackCall:
         earlier = self._recent_ids()
         try:
             joined = self._desk.place_call(self._to, VERIFY_AGENT)
-        except (Problem, ClientError, BotoCoreError) as error:  # the store's own errors pass through raw
+        except (Problem, AwsFault) as error:
             raise explain_dial(error) from None
         call = joined.call
         self._out(f"dialed: call {call.call_id}, transaction {call.transaction_id}")
@@ -146,7 +144,7 @@ class LoopbackCall:
     def _read(self, call_id: str) -> CallRecord:
         try:
             record = self._store.get(call_id)
-        except (ClientError, BotoCoreError) as error:
+        except AwsFault as error:
             raise explain(f"reading call {call_id} (dynamodb:GetItem)", error) from None
         if record is None:
             raise VerifyFailed(f"call {call_id}'s record disappeared from the calls table")
@@ -155,7 +153,7 @@ class LoopbackCall:
     def _recent(self) -> list[CallRecord]:
         try:
             return self._store.list_recent(limit=50).calls
-        except (ClientError, BotoCoreError) as error:
+        except AwsFault as error:
             raise explain("listing calls (dynamodb:Query)", error) from None
 
     def _recent_ids(self) -> set[str]:
@@ -194,9 +192,9 @@ class LoopbackCall:
     def _meeting_exists(self, meeting_id: str) -> bool:
         try:
             self._meetings.get_meeting(meeting_id)
-        except MeetingNotFound:
-            return False
-        except UpstreamFailure as error:
+        except AwsFault as error:
+            if error.kind is FaultKind.NOT_FOUND:
+                return False
             raise explain(f"checking meeting {meeting_id} (GetMeeting)", error) from None
         return True
 
@@ -248,16 +246,16 @@ class LoopbackCall:
         if not transaction:
             raise VerifyFailed(f"call {call.call_id} has no transaction id to hang up")
         try:
-            if not self._voice.request_update(transaction, {"action": "hangup"}):
+            if not self._calls.request_update(transaction, hangup_request()):
                 raise VerifyFailed(f"call {call.call_id} ended before verify hung up (NotFound)")
-        except Problem as error:
+        except AwsFault as error:
             raise explain("hanging up (UpdateSipMediaApplicationCall)", error) from None
 
     def _clean_up(self, call: CallRecord, inbound: CallRecord | None) -> None:
         """After a failure: end what verify started, so nothing keeps ringing or billing."""
         if call.transaction_id:
-            with contextlib.suppress(Problem):
-                self._voice.request_update(call.transaction_id, {"action": "hangup"})
+            with contextlib.suppress(AwsFault):
+                self._calls.request_update(call.transaction_id, hangup_request())
         for record in (call, inbound):
             if record is not None and record.meeting_id:
                 self._delete_quietly(record.meeting_id)
@@ -265,5 +263,5 @@ class LoopbackCall:
     def _delete_quietly(self, meeting_id: str) -> None:
         try:
             self._meetings.delete_meeting(meeting_id)
-        except Problem:
+        except AwsFault:
             self._out(f"  could not delete meeting {meeting_id}; delete it in the console")

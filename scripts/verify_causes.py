@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from calls.aws_errors import error_code
+from calls.faults import error_code
 from telephony_provider.chime import REFUSED
 from telephony_provider.phone_number import USABLE
 from telephony_provider.service_linked_role import ROLE_NAME, SERVICE

@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 
+from calls.contracts import CALL_CONTROL_SERVICE
 from simulator.scenarios import (
     CHIME_FAULTS,
     InboundScenario,
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return load.main(arguments[1:])
     options = _parser().parse_args(arguments)
     if not options.show_logs:
-        logging.getLogger("call-control").setLevel(logging.ERROR)
+        logging.getLogger(CALL_CONTROL_SERVICE).setLevel(logging.ERROR)
 
     def echo(line: Line) -> None:
         if not options.quiet:

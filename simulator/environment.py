@@ -16,6 +16,7 @@ import botocore.session
 from moto import mock_aws
 
 from calls import phone_numbers
+from calls.contracts import CALL_CONTROL_SERVICE
 from simulator.calls_table import create_calls_table
 from simulator.fake_chime import FakeChime
 
@@ -39,7 +40,7 @@ DEFAULT_ENV: dict[str, str] = {
     "WAIT_TIMEOUT_SECONDS": "300",
     # Transfers may go to US and Canadian numbers, as a deployer would allow with outboundAllowedCountries.
     phone_numbers.ENV_VAR: phone_numbers.DialPolicy(countries=frozenset({"US", "CA"})).to_json(),
-    "POWERTOOLS_SERVICE_NAME": "call-control",
+    "POWERTOOLS_SERVICE_NAME": CALL_CONTROL_SERVICE,
     "POWERTOOLS_METRICS_NAMESPACE": "Simulator",
     "POWERTOOLS_TRACE_DISABLED": "true",
 }

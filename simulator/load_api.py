@@ -13,23 +13,20 @@ from typing import Any
 
 import boto3
 import botocore.session
-from botocore.exceptions import BotoCoreError, ClientError
 
 from calls import phone_numbers
+from calls.faults import AwsFault
 from meeting_api import handler as api_handler
 from meeting_api import runtime as api_runtime
 from meeting_api.agents import Agent
-from meeting_api.api import STATUS_OF
-from meeting_api.errors import UpstreamFailure
+from meeting_api.api import STATUS_OF, STATUS_OF_FAULT
 from meeting_api.runtime import Clients, Runtime
 from meeting_api.settings import Settings
 
 
 def _status_of(error: Exception) -> int:
-    if isinstance(error, UpstreamFailure):
-        return 503 if error.transient else 502
-    if isinstance(error, ClientError | BotoCoreError):
-        return 503
+    if isinstance(error, AwsFault):
+        return STATUS_OF_FAULT[error.kind][0]
     for kind in type(error).__mro__:
         if kind in STATUS_OF:
             return STATUS_OF[kind][0]

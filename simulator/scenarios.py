@@ -16,6 +16,7 @@ import boto3
 from call_control import handler
 from call_control.runtime import build_runtime, use_runtime
 from call_control.sweeper import SweepReport, build_sweeper
+from calls.contracts import hangup_request, outbound_arguments, transfer_request
 from calls.record import CallRecord, CallStatus, Direction, iso, phone_leg_user_id
 from calls.store import CallStore, TransitionRefused
 from simulator.environment import OUR_NUMBER, LocalAws, local_aws
@@ -196,7 +197,9 @@ class AgentDesk:
             FromPhoneNumber=OUR_NUMBER,
             ToPhoneNumber=to_number,
             SipMediaApplicationId=sim.env["SMA_ID"],
-            ArgumentsMap={"callId": call_id, "meetingId": meeting_id, "joinToken": phone["JoinToken"]},
+            ArgumentsMap=outbound_arguments(
+                call_id=call_id, meeting_id=meeting_id, join_token=phone["JoinToken"]
+            ),
         )
         transaction_id = placed["SipMediaApplicationCall"]["TransactionId"]
         sim.store.update_fields(call_id, now=sim.clock.now(), set_fields={"transaction_id": transaction_id})
@@ -355,7 +358,7 @@ def _inbound(
         if scenario.agent_answers_after is not None:
             timeline.append((scenario.agent_answers_after, "answer", lambda: _answer(sim, call_id)))
         if scenario.transfer_to:
-            arguments = {"action": "transfer", "to": scenario.transfer_to}
+            arguments = transfer_request(scenario.transfer_to)
             timeline.append(
                 (scenario.transfer_after, "transfer", lambda: sim.agent.request(call_id, arguments))
             )
@@ -364,7 +367,7 @@ def _inbound(
                 (
                     scenario.agent_hangs_up_after,
                     "hangup",
-                    lambda: sim.agent.request(call_id, {"action": "hangup"}),
+                    lambda: sim.agent.request(call_id, hangup_request()),
                 )
             )
         if scenario.meeting_deleted_after is not None:
@@ -428,7 +431,7 @@ def _outbound(
                 (
                     scenario.agent_hangs_up_after,
                     "hangup",
-                    lambda: sim.agent.request(call_id, {"action": "hangup"}),
+                    lambda: sim.agent.request(call_id, hangup_request()),
                 )
             )
         if scenario.callee_hangs_up_after is not None:

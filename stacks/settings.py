@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from calls.contracts import API_NAMESPACE_SUFFIX, CALLS_NAMESPACE_SUFFIX
 from calls.phone_numbers import (
     COUNTRIES_SETTING,
     DEFAULT_NUMBER_TYPES,
@@ -65,11 +66,6 @@ POLLY_STANDARD_VOICES = {
     "Camila": "pt-BR", "Ricardo": "pt-BR", "Vitoria": "pt-BR",
     "Mizuki": "ja-JP", "Takumi": "ja-JP",
 }  # fmt: skip
-
-# CloudWatch metric namespaces are `<prefix>/<suffix>`: the call-control Lambda's and the meeting API's.
-# (Their metric names are the Lambdas' contract; these suffixes move beside them once lambdas/calls has one.)
-CALLS_METRICS_SUFFIX = "calls"
-API_METRICS_SUFFIX = "api"
 
 DEFAULT_INSTRUCTIONS = (
     "You are a friendly, concise phone assistant answering calls for our team. Speak in short sentences, "
@@ -188,11 +184,11 @@ class DeploySettings:
 
     @property
     def calls_metrics_namespace(self) -> str:
-        return f"{self.prefix}/{CALLS_METRICS_SUFFIX}"
+        return f"{self.prefix}/{CALLS_NAMESPACE_SUFFIX}"
 
     @property
     def api_metrics_namespace(self) -> str:
-        return f"{self.prefix}/{API_METRICS_SUFFIX}"
+        return f"{self.prefix}/{API_NAMESPACE_SUFFIX}"
 
     @property
     def phone_number_parameter_name(self) -> str:

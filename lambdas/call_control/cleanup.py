@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from call_control.adapters import AwsFault, CallRecords, MeetingGateway
+from call_control.adapters import CallRecords, MeetingGateway
 from call_control.observability import logger
+from calls.faults import AwsFault
 from calls.record import CallRecord
 from calls.store import CallNotFound
 

@@ -15,6 +15,7 @@ from call_control.logic import Decision, MetricPoint
 from call_control.observability import logger, metrics, traced_handler
 from call_control.runtime import Runtime, get_runtime
 from call_control.settings import FALLBACK_APOLOGY, FALLBACK_VOICE
+from calls.contracts import CallMetric
 
 _UNITS = {"Count": MetricUnit.Count, "Milliseconds": MetricUnit.Milliseconds, "Seconds": MetricUnit.Seconds}
 
@@ -33,7 +34,7 @@ def handle_event(raw: Any) -> dict[str, Any]:
     except Exception:  # the last line of defence; every expected failure is handled below it
         logger.exception("unexpected failure; hanging up politely")
         # Lambda reports no error for an event answered this way: this metric is what the alarm sees.
-        metrics.add_metric(name="HandlerFailures", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=CallMetric.HANDLER_FAILURES, unit=MetricUnit.Count, value=1)
         return _emergency_reply(raw)
 
 
@@ -87,7 +88,7 @@ def _broken_settings(event: SmaEvent, runtime: Runtime) -> dict[str, Any]:
     caller = event.caller
     if caller is None or not caller.connected:
         return actions.response([])
-    metrics.add_metric(name="CallsFailed", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=CallMetric.CALLS_FAILED, unit=MetricUnit.Count, value=1)
     decision = logic.broken_settings_reply(
         caller.call_id, FALLBACK_APOLOGY, FALLBACK_VOICE.voice_id, FALLBACK_VOICE.language_code
     )
@@ -98,10 +99,10 @@ def _malformed(error: MalformedEvent) -> dict[str, Any]:
     if error.transaction_id:
         logger.set_correlation_id(error.transaction_id)
     logger.error("malformed SMA event", extra={"reason": error.reason, "sma_call_id": error.caller_call_id})
-    metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=CallMetric.MALFORMED_EVENTS, unit=MetricUnit.Count, value=1)
     if not error.caller_connected:
         return actions.response([])
-    metrics.add_metric(name="CallsFailed", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=CallMetric.CALLS_FAILED, unit=MetricUnit.Count, value=1)
     return actions.response(_goodbye_actions(error.caller_call_id))
 
 
@@ -112,7 +113,7 @@ def _emergency_reply(raw: Any) -> dict[str, Any]:
             salvaged = MalformedEvent("unexpected failure", **salvage(raw))
         if not salvaged.caller_connected:
             return actions.response([])
-        metrics.add_metric(name="CallsFailed", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=CallMetric.CALLS_FAILED, unit=MetricUnit.Count, value=1)
         return actions.response(_goodbye_actions(salvaged.caller_call_id))
     except Exception:  # even the salvage failed: an empty answer is still a valid one
         return {"SchemaVersion": actions.SCHEMA_VERSION, "Actions": []}

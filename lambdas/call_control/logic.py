@@ -20,6 +20,7 @@ from call_control.actions import Action
 from call_control.attributes import CallAttributes, Phase
 from call_control.events import LEG_A, EventType, Participant, SmaEvent
 from call_control.settings import Settings
+from calls.contracts import TRANSFER_TO, UPDATE_ACTION, CallMetric, OutboundArgument, UpdateAction
 from calls.e164 import is_e164
 from calls.phone_numbers import DestinationRefused, DialPolicy, InvalidNumber
 from calls.record import ACTIVE_STATUSES, CallRecord, CallStatus, Direction, EndReason, iso, parse_iso
@@ -111,7 +112,7 @@ def record_id(event: SmaEvent, attributes: CallAttributes) -> str | None:
     """
     if attributes.call_id:
         return attributes.call_id
-    argument = event.arguments.get("callId")
+    argument = event.arguments.get(OutboundArgument.CALL_ID)
     if argument:
         return argument
     if attributes.direction is Direction.OUTBOUND or is_outbound_leg(event):
@@ -402,24 +403,24 @@ def outbound_placed(event: SmaEvent, state: CallState) -> Decision:
     arguments = event.arguments
     record = state.record
     change = None
-    if arguments.get("callId") and (record is None or record.status is CallStatus.DIALING):
+    if arguments.get(OutboundArgument.CALL_ID) and (record is None or record.status is CallStatus.DIALING):
         change = RecordChange(
             to=CallStatus.DIALING,
             from_statuses=frozenset({CallStatus.DIALING}),
             set_fields={"transaction_id": event.transaction_id},
         )
     attributes = CallAttributes(
-        call_id=arguments.get("callId"),
-        meeting_id=arguments.get("meetingId"),
+        call_id=arguments.get(OutboundArgument.CALL_ID),
+        meeting_id=arguments.get(OutboundArgument.MEETING_ID),
         direction=Direction.OUTBOUND,
         phase=Phase.DIALING,
-        join_token=arguments.get("joinToken"),
+        join_token=arguments.get(OutboundArgument.JOIN_TOKEN),
     )
-    missing = [name for name in ("callId", "meetingId", "joinToken") if not arguments.get(name)]
+    missing = [name.value for name in OutboundArgument if not arguments.get(name)]
     return Decision(
         attributes=attributes,
         change=change,
-        metrics=(MetricPoint("CallsStarted", "Count", 1),),
+        metrics=(MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),),
         note="outbound call placed",
         problem=f"outbound call placed without {', '.join(missing)}" if missing else None,
     )
@@ -459,7 +460,7 @@ def outbound_answered(event: SmaEvent, state: CallState, settings: Settings) -> 
         failed = fail_call(
             event, state, settings, EndReason.ERROR, "outbound call answered, but no call has its transaction"
         )
-        return dataclasses.replace(failed, metrics=(MetricPoint("CallsFailed", "Count", 1),))
+        return dataclasses.replace(failed, metrics=(MetricPoint(CallMetric.CALLS_FAILED, "Count", 1),))
     if caller is None or not attributes.join_token or not attributes.meeting_id:
         return fail_call(
             event, state, settings, EndReason.ERROR, "outbound call answered without its join token"
@@ -683,13 +684,13 @@ def other_leg_gone(event: SmaEvent, state: CallState, settings: Settings) -> Dec
 
 def update_requested(event: SmaEvent, state: CallState, settings: Settings) -> Decision:
     arguments = event.arguments
-    requested = arguments.get("action", "").strip().lower()
+    requested = arguments.get(UPDATE_ACTION, "").strip().lower()
     match requested:
-        case "hangup":
+        case UpdateAction.HANGUP:
             return agent_hangup(event, state, settings)
-        case "transfer":
-            return transfer(event, state, arguments.get("to", "").strip(), settings.dial_policy)
-        case "timeout":
+        case UpdateAction.TRANSFER:
+            return transfer(event, state, arguments.get(TRANSFER_TO, "").strip(), settings.dial_policy)
+        case UpdateAction.TIMEOUT:
             return wait_timed_out(event, state, settings)
         case _:
             return Decision(note=f"refused an update request: unknown action {requested!r}", problem=None)
@@ -812,18 +813,18 @@ def change_metrics(
 ) -> tuple[MetricPoint, ...]:
     points: list[MetricPoint] = []
     if "joined_at" in change.set_fields and after.joined_at is not None:
-        points.append(MetricPoint("CallsAnswered", "Count", 1))
+        points.append(MetricPoint(CallMetric.CALLS_ANSWERED, "Count", 1))
         caller = event.caller
         if caller is not None and caller.start_ms is not None:
             waited = now.timestamp() * 1000 - caller.start_ms
             if 0 <= waited <= 3_600_000:  # the guide's own examples carry implausible start times
-                points.append(MetricPoint("TimeToJoinMs", "Milliseconds", round(waited)))
+                points.append(MetricPoint(CallMetric.TIME_TO_JOIN_MS, "Milliseconds", round(waited)))
     if change.to is CallStatus.ENDED:
         duration = after.duration_seconds()
         if duration is not None and duration >= 0:
-            points.append(MetricPoint("CallDurationSeconds", "Seconds", round(duration, 3)))
+            points.append(MetricPoint(CallMetric.CALL_DURATION_SECONDS, "Seconds", round(duration, 3)))
         if after.joined_at is None:
-            points.append(MetricPoint("CallsFailed", "Count", 1))
+            points.append(MetricPoint(CallMetric.CALLS_FAILED, "Count", 1))
     return tuple(points)
 
 

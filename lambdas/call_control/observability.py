@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "call-control"
+from calls.contracts import CALL_CONTROL_SERVICE
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or CALL_CONTROL_SERVICE
 
 logger = Logger(service=SERVICE)
 # A namespace is required to flush metrics; the stack sets POWERTOOLS_METRICS_NAMESPACE.

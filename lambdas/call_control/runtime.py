@@ -6,20 +6,14 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 
 import botocore.session
 from botocore.exceptions import BotoCoreError
 
-from call_control.adapters import CallRecords, MeetingGateway, sma_client_config
+from call_control.adapters import call_edges, sma_client_config
 from call_control.service import CallControl
 from call_control.settings import Settings, SettingsError, load_settings
 from calls.record import utc_now
-from calls.store import CallStore
-
-if TYPE_CHECKING:
-    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +34,8 @@ def build_runtime(
     except SettingsError as error:
         return Runtime(settings=None, control=None, problems=tuple(error.problems))
     try:
-        # botocore directly: boto3 would only add import time (s3transfer) to every cold start.
-        session = session or botocore.session.get_session()
-        config = sma_client_config()
-        dynamodb = cast("DynamoDBClient", session.create_client("dynamodb", config=config))
-        meetings = cast(
-            "ChimeSDKMeetingsClient",
-            session.create_client("chime-sdk-meetings", region_name=settings.control_region, config=config),
+        records, meetings = call_edges(
+            session or botocore.session.get_session(), settings, sma_client_config()
         )
     except BotoCoreError as error:  # e.g. no region configured
         return Runtime(
@@ -54,8 +43,8 @@ def build_runtime(
         )
     control = CallControl(
         settings=settings,
-        records=CallRecords(CallStore(dynamodb, settings.calls_table)),
-        meetings=MeetingGateway(meetings, media_region=settings.media_region),
+        records=records,
+        meetings=meetings,
         clock=clock,
     )
     return Runtime(settings=settings, control=control)

@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from call_control import actions, logic
-from call_control.adapters import AwsFault, CallRecords, MeetingGateway
+from call_control.adapters import CallRecords, MeetingGateway
 from call_control.attributes import CallAttributes
 from call_control.cleanup import MeetingJanitor
 from call_control.events import LEG_A, EventType, SmaEvent
 from call_control.logic import CallState, Decision, MetricPoint, OnFault, RecordChange
 from call_control.observability import logger
 from call_control.settings import Settings
+from calls.contracts import CallMetric
+from calls.faults import TIMEOUT, AwsFault, FaultKind
 from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
 from calls.store import TransitionRefused
 
@@ -39,7 +41,8 @@ class Budget:
     def require(self, operation: str) -> None:
         """Refuse to start an AWS call that could not finish before the SMA gives up on us."""
         if self._deadline - time.monotonic() < MIN_SECONDS_FOR_AWS_CALL:
-            raise AwsFault(operation, "Timeout", "no time left to answer the SMA")
+            message = f"no time left for {operation} before the SMA gives up"
+            raise AwsFault("call control", operation, TIMEOUT, kind=FaultKind.TRANSIENT, message=message)
 
 
 class CallControl:
@@ -81,9 +84,12 @@ class CallControl:
             created = self._records.create(setup.record)
             existing = None if created else self._records.get(call_id)
         except AwsFault as error:  # nothing recorded, nothing created
-            failed = (MetricPoint("CallsStarted", "Count", 1), MetricPoint("CallsFailed", "Count", 1))
+            failed = (
+                MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),
+                MetricPoint(CallMetric.CALLS_FAILED, "Count", 1),
+            )
             return Outcome(logic.setup_failed(event, settings, str(error)), call_id, failed)
-        started = (MetricPoint("CallsStarted", "Count", 1),) if created else ()
+        started = (MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),) if created else ()
         if existing is not None and not existing.is_active:  # a retry of a call that already ended
             return Outcome(logic.setup_failed(event, settings, "the call had already ended"), call_id)
         try:

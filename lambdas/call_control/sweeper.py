@@ -19,21 +19,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError
 
 from call_control import logic
-from call_control.adapters import AwsFault, CallRecords, MeetingGateway, SmaCalls, sweeper_client_config
+from call_control.adapters import CallRecords, MeetingGateway, call_edges, sweeper_client_config
 from call_control.cleanup import MeetingJanitor
 from call_control.logic import SweepKind, SweepStep
 from call_control.observability import logger, metrics, traced_handler
 from call_control.settings import SettingsError, load_settings
+from calls.chime import SmaCalls
+from calls.contracts import CallMetric, hangup_request, timeout_request
+from calls.faults import AwsFault
 from calls.record import CallRecord, CallStatus, EndReason, utc_now
-from calls.store import CallStore, TransitionRefused
+from calls.store import TransitionRefused
 
 if TYPE_CHECKING:
-    from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
-    from mypy_boto3_dynamodb import DynamoDBClient
-
-TIMEOUT_REQUEST = {"action": "timeout"}
-HANGUP_REQUEST = {"action": "hangup"}
 
 
 @dataclass(slots=True)
@@ -105,7 +103,7 @@ class Sweeper:
         if call.transaction_id is None:
             self._force_end(self._forced(call, now, "waiting call without a transaction"), now, report)
             return
-        if self._calls.request_update(call.transaction_id, TIMEOUT_REQUEST):
+        if self._calls.request_update(call.transaction_id, timeout_request()):
             report.timeouts_requested += 1
             logger.info("asked the SMA to time the caller out")
             return
@@ -135,7 +133,7 @@ class Sweeper:
         self._janitor.clean_up(call.call_id, ended, None, now)
         in_meeting = call.meeting_id is not None and call.joined_at is not None
         if call.transaction_id and call.status is not CallStatus.ENDED and not in_meeting:
-            self._calls.request_update(call.transaction_id, HANGUP_REQUEST)
+            self._calls.request_update(call.transaction_id, hangup_request())
 
 
 def build_sweeper(
@@ -149,15 +147,11 @@ def build_sweeper(
         raise SettingsError(["SMA_ID is required by the sweeper (the SIP media application's id)"])
     session = session or botocore.session.get_session()
     config = sweeper_client_config()
-    dynamodb = cast("DynamoDBClient", session.create_client("dynamodb", config=config))
-    meetings = cast(
-        "ChimeSDKMeetingsClient",
-        session.create_client("chime-sdk-meetings", region_name=settings.control_region, config=config),
-    )
+    records, meetings = call_edges(session, settings, config)
     voice = cast("ChimeSDKVoiceClient", session.create_client("chime-sdk-voice", config=config))
     return Sweeper(
-        records=CallRecords(CallStore(dynamodb, settings.calls_table)),
-        meetings=MeetingGateway(meetings, media_region=settings.media_region),
+        records=records,
+        meetings=meetings,
         calls=SmaCalls(voice, sip_media_application_id=settings.sma_id),
         wait_timeout_seconds=settings.wait_timeout.total_seconds(),
         clock=clock,
@@ -185,9 +179,15 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         return {"error": str(error)}
     stop_at = time.monotonic() + max(context.get_remaining_time_in_millis() / 1000 - 5, 1)
     report = sweeper.sweep(stop_at=stop_at)
-    metrics.add_metric(name="SweepTimeoutsRequested", unit=MetricUnit.Count, value=report.timeouts_requested)
-    metrics.add_metric(name="SweepCallsForceEnded", unit=MetricUnit.Count, value=report.calls_force_ended)
-    metrics.add_metric(name="SweepMeetingsDeleted", unit=MetricUnit.Count, value=report.meetings_deleted)
+    metrics.add_metric(
+        name=CallMetric.SWEEP_TIMEOUTS_REQUESTED, unit=MetricUnit.Count, value=report.timeouts_requested
+    )
+    metrics.add_metric(
+        name=CallMetric.SWEEP_CALLS_FORCE_ENDED, unit=MetricUnit.Count, value=report.calls_force_ended
+    )
+    metrics.add_metric(
+        name=CallMetric.SWEEP_MEETINGS_DELETED, unit=MetricUnit.Count, value=report.meetings_deleted
+    )
     log = logger.warning if report.problems else logger.info
     log("sweep finished", extra=report.as_dict())
     return report.as_dict()

@@ -1,17 +1,19 @@
-"""DynamoDB persistence of call records: conditional writes make every change idempotent and ordered."""
+"""DynamoDB persistence of call records: conditional writes make every change idempotent and ordered.
+
+Refused conditions become CallNotFound / TransitionRefused; every other failure is an AwsFault."""
 
 from __future__ import annotations
 
 import base64
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from calls import schema
+from calls.faults import AwsFault, aws_faults
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, statuses_leading_to
 
 if TYPE_CHECKING:
@@ -68,8 +70,13 @@ def from_item(item: Mapping[str, Any]) -> CallRecord:
     return CallRecord(**values)
 
 
-def _is_conditional_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+def _is_conditional_failure(error: AwsFault) -> bool:
+    return error.code == "ConditionalCheckFailedException"
+
+
+def _faults(operation: str) -> AbstractContextManager[None]:
+    """The table's SDK errors as AwsFault; the store turns the conditional ones into its own errors."""
+    return aws_faults("DynamoDB (calls table)", operation)
 
 
 def _update_expression(
@@ -109,25 +116,36 @@ class CallStore:
         self._client = client
         self._table = table_name
 
+    def _update(self, call_id: str, **request: Any) -> dict[str, Any]:
+        """UpdateItem on the call's item; a failed condition stays an AwsFault for the caller to name."""
+        with _faults("UpdateItem"):
+            return dict(
+                self._client.update_item(
+                    TableName=self._table, Key={schema.PARTITION_KEY: {"S": call_id}}, **request
+                )
+            )
+
     def create(self, record: CallRecord) -> bool:
         """Store a new call; False when it already exists (a retried event), leaving it untouched."""
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(record),
-                ConditionExpression="attribute_not_exists(#pk)",
-                ExpressionAttributeNames={"#pk": schema.PARTITION_KEY},
-            )
-        except ClientError as error:
+            with _faults("PutItem"):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_item(record),
+                    ConditionExpression="attribute_not_exists(#pk)",
+                    ExpressionAttributeNames={"#pk": schema.PARTITION_KEY},
+                )
+        except AwsFault as error:
             if _is_conditional_failure(error):
                 return False
             raise
         return True
 
     def get(self, call_id: str) -> CallRecord | None:
-        response = self._client.get_item(
-            TableName=self._table, Key={schema.PARTITION_KEY: {"S": call_id}}, ConsistentRead=True
-        )
+        with _faults("GetItem"):
+            response = self._client.get_item(
+                TableName=self._table, Key={schema.PARTITION_KEY: {"S": call_id}}, ConsistentRead=True
+            )
         item = response.get("Item")
         return from_item(item) if item else None
 
@@ -172,16 +190,15 @@ class CallStore:
             names["#answered_by"] = "answered_by"
             conditions.append("attribute_not_exists(#answered_by)")
         try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key={schema.PARTITION_KEY: {"S": call_id}},
+            response = self._update(
+                call_id,
                 UpdateExpression=expression,
                 ConditionExpression=" AND ".join(conditions),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as error:
+        except AwsFault as error:
             if _is_conditional_failure(error):
                 raise TransitionRefused(call_id, f"become {to.value}", self.get(call_id)) from error
             raise
@@ -195,16 +212,15 @@ class CallStore:
         values: dict[str, Any] = {":now": {"S": iso(now)}}
         expression = _update_expression(["#updated = :now"], set_fields, names, values)
         try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key={schema.PARTITION_KEY: {"S": call_id}},
+            response = self._update(
+                call_id,
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(#pk)",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as error:
+        except AwsFault as error:
             if _is_conditional_failure(error):
                 raise CallNotFound(call_id) from error
             raise
@@ -220,9 +236,8 @@ class CallStore:
         TransitionRefused when the agent no longer holds the call.
         """
         try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key={schema.PARTITION_KEY: {"S": call_id}},
+            response = self._update(
+                call_id,
                 UpdateExpression="SET #attendee = :attendee, #updated = :now",
                 ConditionExpression="attribute_exists(#pk) AND #answered_by = :agent",
                 ExpressionAttributeNames={
@@ -238,7 +253,7 @@ class CallStore:
                 },
                 ReturnValues="ALL_OLD",
             )
-        except ClientError as error:
+        except AwsFault as error:
             if _is_conditional_failure(error):
                 raise TransitionRefused(call_id, "take the agent's attendee", self.get(call_id)) from error
             raise
@@ -253,9 +268,8 @@ class CallStore:
         tries again.
         """
         try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key={schema.PARTITION_KEY: {"S": call_id}},
+            response = self._update(
+                call_id,
                 UpdateExpression="SET #ended = :now",
                 ConditionExpression=(
                     "attribute_exists(#pk) AND attribute_exists(#meeting) AND attribute_not_exists(#ended)"
@@ -268,7 +282,7 @@ class CallStore:
                 ExpressionAttributeValues={":now": {"S": iso(now)}},
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as error:
+        except AwsFault as error:
             if not _is_conditional_failure(error):
                 raise
             if self.get(call_id) is None:
@@ -278,9 +292,8 @@ class CallStore:
 
     def release_meeting_cleanup(self, call_id: str) -> None:
         """Undo a claim whose DeleteMeeting failed, leaving the meeting to the sweeper."""
-        self._client.update_item(
-            TableName=self._table,
-            Key={schema.PARTITION_KEY: {"S": call_id}},
+        self._update(
+            call_id,
             UpdateExpression="REMOVE #ended",
             ConditionExpression="attribute_exists(#pk)",
             ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#ended": "meeting_ended_at"},
@@ -301,7 +314,8 @@ class CallStore:
             "Limit": page_size,
         }
         while True:
-            response = self._client.query(**query)
+            with _faults("Query"):
+                response = self._client.query(**query)
             for item in response.get("Items", []):
                 yield from_item(item)
             last_key = response.get("LastEvaluatedKey")
@@ -322,7 +336,8 @@ class CallStore:
         }
         if cursor:
             query["ExclusiveStartKey"] = decode_cursor(cursor)
-        response = self._client.query(**query)
+        with _faults("Query"):
+            response = self._client.query(**query)
         calls = [from_item(item) for item in response.get("Items", [])]
         last_key = response.get("LastEvaluatedKey")
         return CallPage(calls=calls, next_cursor=encode_cursor(last_key) if last_key else None)
@@ -334,14 +349,15 @@ class CallStore:
         answers "which call_id", and the record itself comes from a consistent GetItem, because a GSI is
         only eventually consistent and the caller decides on the call's current status.
         """
-        response = self._client.query(
-            TableName=self._table,
-            IndexName=schema.TRANSACTION_INDEX,
-            KeyConditionExpression="#tx = :tx",
-            ExpressionAttributeNames={"#tx": schema.TRANSACTION_KEY},
-            ExpressionAttributeValues={":tx": {"S": transaction_id}},
-            Limit=1,  # one call per transaction: the SMA's ids are unique
-        )
+        with _faults("Query"):
+            response = self._client.query(
+                TableName=self._table,
+                IndexName=schema.TRANSACTION_INDEX,
+                KeyConditionExpression="#tx = :tx",
+                ExpressionAttributeNames={"#tx": schema.TRANSACTION_KEY},
+                ExpressionAttributeValues={":tx": {"S": transaction_id}},
+                Limit=1,  # one call per transaction: the SMA's ids are unique
+            )
         items = response.get("Items", [])
         if not items:
             return None

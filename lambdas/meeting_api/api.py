@@ -12,13 +12,13 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import BotoCoreError, ClientError
 
+from calls.contracts import ApiMetric
+from calls.faults import AwsFault, FaultKind
 from calls.record import CallRecord
 from calls.store import CallNotFound
 from meeting_api import errors, runtime
 from meeting_api.agents import Agent
-from meeting_api.aws_errors import aws_failure
 from meeting_api.bodies import JsonHttpResolver
 from meeting_api.desk import CallDesk
 from meeting_api.models import (
@@ -65,6 +65,15 @@ STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     errors.AzureThrottled: (503, "azure_throttled"),
     errors.AzureUnavailable: (503, "azure_unavailable"),
 }
+
+# AWS fault kind → (HTTP status, error code), for the faults the desk does not turn into domain errors.
+STATUS_OF_FAULT: dict[FaultKind, tuple[int, str]] = {
+    FaultKind.TRANSIENT: (503, "upstream_unavailable"),  # with Retry-After
+    FaultKind.REFUSED: (502, "upstream_failed"),
+    FaultKind.NOT_FOUND: (404, "upstream_not_found"),
+    FaultKind.CONFLICT: (409, "upstream_conflict"),
+}
+RETRY_AFTER_SECONDS = 2
 
 CallId = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The call's id")]
 MeetingId = Annotated[str, Path(pattern=MEETING_ID_PATTERN, description="A Chime SDK MeetingId")]
@@ -163,7 +172,7 @@ def get_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
 )
 def answer_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> JoinedCall:
     joined = desk.answer(call_id, agent)
-    metrics.add_metric(name="CallsAnswered", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.CALLS_ANSWERED, unit=MetricUnit.Count, value=1)
     return JoinedCall.model_validate(_joined(joined.call, joined.meeting, joined.attendee))
 
 
@@ -184,7 +193,7 @@ def leave_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
 )
 def place_call(request: Annotated[DialRequest, Body()], agent: AgentDep, desk: DeskDep) -> JoinedCall:
     joined = desk.place_call(request.to, agent)
-    metrics.add_metric(name="OutboundCallsPlaced", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.OUTBOUND_CALLS_PLACED, unit=MetricUnit.Count, value=1)
     return JoinedCall.model_validate(_joined(joined.call, joined.meeting, joined.attendee))
 
 
@@ -250,7 +259,7 @@ def realtime_session(
         )
     current.sessions.consume(agent)  # each session costs Azure minutes: a stolen token must not mint freely
     credential = current.realtime.mint()
-    metrics.add_metric(name="RealtimeSessionsMinted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=ApiMetric.REALTIME_SESSIONS_MINTED, unit=MetricUnit.Count, value=1)
     return RealtimeSession.model_validate(
         {
             "clientSecret": credential.client_secret,
@@ -276,14 +285,12 @@ def problem(status: int, code: str, message: str, headers: dict[str, str] | None
 
 
 def domain_error(error: Exception) -> Response[Any]:
-    if isinstance(error, errors.UpstreamFailure):
-        return upstream_error(error)
     status, code = next(entry for kind, entry in STATUS_OF.items() if isinstance(error, kind))
     retry_after = getattr(error, "retry_after", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     message = str(error)
     if status >= 500:
-        metrics.add_metric(name="UpstreamFailures", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=ApiMetric.UPSTREAM_FAILURES, unit=MetricUnit.Count, value=1)
         logger.error("request failed", extra={"code": code, "reason": message})
         message = f"{message} (request id {_request_id()})"
     else:
@@ -291,18 +298,15 @@ def domain_error(error: Exception) -> Response[Any]:
     return problem(status, code, message, headers)
 
 
-def storage_error(error: ClientError | BotoCoreError) -> Response[Any]:
-    """Every other adapter translates its own SDK errors; raw ones come from the calls table store."""
-    operation = getattr(error, "operation_name", "request")
-    return upstream_error(aws_failure("DynamoDB (calls table)", str(operation), error))
-
-
-def upstream_error(failure: errors.UpstreamFailure) -> Response[Any]:
-    metrics.add_metric(name="UpstreamFailures", unit=MetricUnit.Count, value=1)
-    logger.exception("an AWS service failed", extra={"reason": failure.message})
-    status, code = (503, "upstream_unavailable") if failure.transient else (502, "upstream_failed")
-    headers = {"Retry-After": "2"} if failure.transient else None
-    return problem(status, code, f"{failure.message} (request id {_request_id()})", headers)
+def aws_fault(fault: AwsFault) -> Response[Any]:
+    metrics.add_metric(name=ApiMetric.UPSTREAM_FAILURES, unit=MetricUnit.Count, value=1)
+    logger.exception(
+        "an AWS service failed",
+        extra={"reason": fault.message, "kind": fault.kind, "aws_code": fault.code, "detail": fault.detail},
+    )
+    status, code = STATUS_OF_FAULT[fault.kind]
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if fault.transient else None
+    return problem(status, code, f"{fault.message} (request id {_request_id()})", headers)
 
 
 def invalid_request(error: RequestValidationError) -> Response[Any]:
@@ -330,7 +334,9 @@ def route_not_found(_: NotFoundError) -> Response[Any]:
 
 def unexpected_error(_: Exception) -> Response[Any]:
     logger.exception("unexpected error")
-    metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)  # what the alarm watches
+    metrics.add_metric(
+        name=ApiMetric.UNHANDLED_ERRORS, unit=MetricUnit.Count, value=1
+    )  # what the alarm watches
     return problem(500, "internal_error", f"unexpected error; report request id {_request_id()}")
 
 
@@ -356,6 +362,6 @@ def _request_id() -> str:
 
 # Most specific first is not needed: Powertools looks handlers up along the exception's MRO.
 app.exception_handler([errors.Problem, CallNotFound])(domain_error)
-app.exception_handler([ClientError, BotoCoreError])(storage_error)
+app.exception_handler(AwsFault)(aws_fault)
 app.exception_handler(RequestValidationError)(invalid_request)
 app.exception_handler(Exception)(unexpected_error)

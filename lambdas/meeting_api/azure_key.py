@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from calls.aws_errors import error_code
+from calls.faults import error_code
 from meeting_api.errors import AzureKeyUnavailable
 
 if TYPE_CHECKING:

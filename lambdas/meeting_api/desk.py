@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from calls.chime import ChimeMeetings, SmaCalls
+from calls.contracts import hangup_request, outbound_arguments, transfer_request
+from calls.faults import AwsFault, FaultKind
 from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, phone_leg_user_id
 from calls.store import CallNotFound, CallPage, CallStore, InvalidCursor, TransitionRefused
 from meeting_api.agents import Agent
-from meeting_api.chime import MeetingsGateway, VoiceGateway
 from meeting_api.errors import (
     CallNotActive,
     CallNotHeld,
@@ -21,8 +21,6 @@ from meeting_api.errors import (
     InvalidRequest,
     MeetingNotFound,
     MeetingNotOwned,
-    Problem,
-    UpstreamFailure,
 )
 from meeting_api.observability import logger
 from meeting_api.policy import AnswerPlan, check_destination, check_leave, control_transaction, plan_answer
@@ -49,8 +47,8 @@ class CallDesk:
         self,
         *,
         store: CallStore,
-        meetings: MeetingsGateway,
-        voice: VoiceGateway,
+        meetings: ChimeMeetings,
+        calls: SmaCalls,
         limiter: OutboundRateLimiter,
         our_number: str,
         dial_policy: DialPolicy,
@@ -61,7 +59,7 @@ class CallDesk:
     ) -> None:
         self._store = store
         self._meetings = meetings
-        self._voice = voice
+        self._calls = calls
         self._limiter = limiter
         self._our_number = our_number
         self._dial_policy = dial_policy
@@ -94,10 +92,10 @@ class CallDesk:
             attendee = self._meetings.add_attendee(
                 meeting["MeetingId"], agent.attendee_external_user_id(self._nonce())
             )
-        except Problem as failure:
+        except AwsFault as fault:
             if plan is AnswerPlan.CLAIM:
                 self._release(call, agent)
-            if isinstance(failure, MeetingNotFound):
+            if fault.kind is FaultKind.NOT_FOUND:
                 raise CallNotRinging(f"call {call_id}'s meeting has ended") from None
             raise
         attendee_id = attendee["AttendeeId"]
@@ -109,7 +107,7 @@ class CallDesk:
             self._revoke_attendee(meeting["MeetingId"], attendee_id, call_id)
             plan_answer(self._current(refused), agent)  # raises the reason when there is a clear one
             raise CallNotRinging(f"call {call_id} changed while answering it; reload and retry") from None
-        except (ClientError, BotoCoreError):  # nothing may stay held by an attendee no record knows of
+        except AwsFault:  # nothing may stay held by an attendee no record knows of
             self._revoke_attendee(meeting["MeetingId"], attendee_id, call_id)
             if plan is AnswerPlan.CLAIM:
                 self._release(call, agent)
@@ -122,7 +120,7 @@ class CallDesk:
         """Best effort: that attendee's join token stops working; failing that must not fail the request."""
         try:
             self._meetings.remove_attendee(meeting_id, attendee_id)
-        except Problem:
+        except AwsFault:
             logger.warning(
                 "could not remove the agent's previous attendee",
                 extra={"call_id": call_id, "attendee_id": attendee_id},
@@ -178,15 +176,18 @@ class CallDesk:
         )
         try:
             self._store.create(record)
-        except (ClientError, BotoCoreError):
+        except AwsFault:
             self._end_meeting_quietly(meeting_id)
             raise
         try:
-            transaction_id = self._voice.place_call(
+            transaction_id = self._calls.place_call(
+                from_number=self._our_number,
                 to_number=to_number,
-                arguments={"callId": call_id, "meetingId": meeting_id, "joinToken": phone_leg["JoinToken"]},
+                arguments=outbound_arguments(
+                    call_id=call_id, meeting_id=meeting_id, join_token=phone_leg["JoinToken"]
+                ),
             )
-        except UpstreamFailure as failure:
+        except AwsFault as failure:
             self._end_meeting_quietly(meeting_id)
             self._mark_failed(call_id, failure.message)
             raise
@@ -198,7 +199,7 @@ class CallDesk:
 
     def hang_up(self, call_id: str, agent: Agent) -> CallRecord:
         call = self._store.require(call_id)
-        self._request_update(call, control_transaction(call, agent, transferring=False), {"action": "hangup"})
+        self._request_update(call, control_transaction(call, agent, transferring=False), hangup_request())
         return call
 
     def transfer(self, call_id: str, to_number: str, agent: Agent) -> CallRecord:
@@ -207,7 +208,7 @@ class CallDesk:
         transaction_id = control_transaction(call, agent, transferring=True)
         # A transfer dials a paid outbound leg: it counts against the agent's hourly cap like a call.
         self._limiter.consume(agent, now=self._clock())
-        self._request_update(call, transaction_id, {"action": "transfer", "to": to_number})
+        self._request_update(call, transaction_id, transfer_request(to_number))
         return call
 
     # Test meetings: the agent alone, to try the audio bridge without a call
@@ -221,7 +222,12 @@ class CallDesk:
         return MeetingAccess(meeting=meeting, attendee=attendee)
 
     def end_test_meeting(self, meeting_id: str, agent: Agent) -> None:
-        meeting = self._meetings.get_meeting(meeting_id)
+        try:
+            meeting = self._meetings.get_meeting(meeting_id)
+        except AwsFault as fault:
+            if fault.kind is FaultKind.NOT_FOUND:
+                raise MeetingNotFound(f"meeting {meeting_id} does not exist or has ended") from None
+            raise
         if not agent.owns_test_meeting(meeting.get("ExternalMeetingId")):
             raise MeetingNotOwned(f"meeting {meeting_id} is not one of your test meetings")
         if not self._meetings.delete_meeting(meeting_id):
@@ -232,8 +238,10 @@ class CallDesk:
     def _meeting_of(self, call: CallRecord) -> dict[str, Any]:
         try:
             return self._meetings.get_meeting(str(call.meeting_id))
-        except MeetingNotFound:
-            raise CallNotRinging(f"call {call.call_id}'s meeting has ended") from None
+        except AwsFault as fault:
+            if fault.kind is FaultKind.NOT_FOUND:
+                raise CallNotRinging(f"call {call.call_id}'s meeting has ended") from None
+            raise
 
     def _claim(self, call: CallRecord, agent: Agent) -> tuple[CallRecord, AnswerPlan]:
         now = self._clock()
@@ -269,11 +277,11 @@ class CallDesk:
                 answered_by=agent.id,
                 set_fields=_RELEASED,
             )
-        except (TransitionRefused, ClientError, BotoCoreError):
+        except (TransitionRefused, AwsFault):
             logger.exception("could not release the claim on a call", extra={"call_id": call.call_id})
 
     def _request_update(self, call: CallRecord, transaction_id: str, arguments: dict[str, str]) -> None:
-        if not self._voice.request_update(transaction_id, arguments):
+        if not self._calls.request_update(transaction_id, arguments):
             raise CallNotActive(f"call {call.call_id} has already ended")
 
     def _remember_transaction(self, record: CallRecord, transaction_id: str) -> CallRecord:
@@ -284,7 +292,7 @@ class CallDesk:
             return self._store.update_fields(
                 record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}
             )
-        except (CallNotFound, ClientError, BotoCoreError):
+        except (CallNotFound, AwsFault):
             pass
         logger.error(
             "placed a call but could not store its transaction id",
@@ -301,13 +309,13 @@ class CallDesk:
                 now=now,
                 set_fields={"end_reason": EndReason.FAILED.value, "ended_at": iso(now), "error": reason},
             )
-        except (TransitionRefused, ClientError, BotoCoreError):
+        except (TransitionRefused, AwsFault):
             logger.exception("could not mark a failed outbound call ended", extra={"call_id": call_id})
 
     def _end_meeting_quietly(self, meeting_id: str) -> None:
         try:
             self._meetings.delete_meeting(meeting_id)
-        except UpstreamFailure:
+        except AwsFault:
             logger.exception(
                 "could not delete the meeting of a failed call", extra={"meeting_id": meeting_id}
             )

@@ -1,4 +1,6 @@
-"""Domain errors: raised by the logic and the adapters, turned into HTTP answers once, by the API."""
+"""Domain errors: raised by the logic and the adapters, turned into HTTP answers once, by the API.
+
+AWS failures are calls.faults.AwsFault, shared with call control; the API maps their kinds too."""
 
 from __future__ import annotations
 
@@ -67,14 +69,6 @@ class RateLimited(Problem):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class UpstreamFailure(Problem):
-    """An AWS service failed or refused; `transient` says whether retrying later may help."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 class AzureKeyUnavailable(Problem):

@@ -8,7 +8,9 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "meeting-api")
+from calls.contracts import MEETING_API_SERVICE
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", MEETING_API_SERVICE)
 
 logger = Logger(service=SERVICE)
 # A namespace is required to flush metrics; the stack sets POWERTOOLS_METRICS_NAMESPACE, this is the fallback.

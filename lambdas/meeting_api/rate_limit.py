@@ -18,13 +18,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from calls import schema
-from calls.aws_errors import error_code
+from calls.faults import AwsFault, FaultKind, aws_faults
 from meeting_api.agents import Agent
-from meeting_api.aws_errors import aws_failure
-from meeting_api.errors import RateLimited, UpstreamFailure
+from meeting_api.errors import RateLimited
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,6 +29,7 @@ if TYPE_CHECKING:
 OUTBOUND_PER_AGENT = "outbound-quota"
 OUTBOUND_PER_LINE = "line-outbound-quota"
 SESSIONS_PER_AGENT = "realtime-quota"
+_SERVICE = "DynamoDB"
 _ATTEMPTS = 4  # racing requests of one subject: each conflict means another use was recorded
 
 
@@ -74,12 +72,16 @@ class SlidingWindowCap:
                 )
             if self._write(key, [*recent, now_ms], version=version, label=label):
                 return
-        raise UpstreamFailure(
-            f"too many requests at once for {label}'s {self._prefix} item; retry shortly", transient=True
+        raise AwsFault(
+            _SERVICE,
+            f"UpdateItem ({self._prefix})",
+            "ConditionalCheckFailedException",
+            kind=FaultKind.TRANSIENT,
+            message=f"too many requests at once for {label}'s {self._prefix} item; retry shortly",
         )
 
     def _read(self, key: dict[str, Any]) -> tuple[list[int], int]:
-        try:
+        with aws_faults(_SERVICE, f"GetItem ({self._prefix})"):
             item = self._client.get_item(
                 TableName=self._table,
                 Key=key,
@@ -87,8 +89,6 @@ class SlidingWindowCap:
                 ProjectionExpression="#uses, #version",
                 ExpressionAttributeNames={"#uses": "uses", "#version": "version"},
             ).get("Item", {})
-        except (ClientError, BotoCoreError) as error:
-            raise aws_failure("DynamoDB", f"GetItem ({self._prefix})", error) from error
         uses = [int(cell["N"]) for cell in item.get("uses", {}).get("L", [])]
         return uses, int(item["version"]["N"]) if "version" in item else 0
 
@@ -106,18 +106,19 @@ class SlidingWindowCap:
             condition = "#version = :read"
             values[":read"] = {"N": str(version)}
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=key,
-                UpdateExpression="SET #uses = :uses, #version = :next, #ttl = :ttl, #label = :label",
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except (ClientError, BotoCoreError) as error:
-            if isinstance(error, ClientError) and error_code(error) == "ConditionalCheckFailedException":
+            with aws_faults(_SERVICE, f"UpdateItem ({self._prefix})"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression="SET #uses = :uses, #version = :next, #ttl = :ttl, #label = :label",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
+        except AwsFault as fault:
+            if fault.code == "ConditionalCheckFailedException":
                 return False
-            raise aws_failure("DynamoDB", f"UpdateItem ({self._prefix})", error) from error
+            raise
         return True
 
 

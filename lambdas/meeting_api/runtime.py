@@ -18,11 +18,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from calls.chime import ChimeMeetings, SmaCalls
 from calls.e164 import is_e164
 from calls.store import CallStore
 from meeting_api.azure_key import AzureKeySource
 from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, SessionConfig
-from meeting_api.chime import MeetingsGateway, VoiceGateway
 from meeting_api.desk import CallDesk
 from meeting_api.rate_limit import OutboundRateLimiter, SessionRateLimiter
 from meeting_api.settings import ConfigurationError, Settings
@@ -99,10 +99,8 @@ class Runtime:
         store = CallStore(clients.dynamodb, settings.calls_table_name)
         desk = CallDesk(
             store=store,
-            meetings=MeetingsGateway(clients.meetings, media_region=settings.meeting_region),
-            voice=VoiceGateway(
-                clients.voice, sip_media_application_id=settings.sma_id, from_number=settings.phone_number
-            ),
+            meetings=ChimeMeetings(clients.meetings, media_region=settings.meeting_region),
+            calls=SmaCalls(clients.voice, sip_media_application_id=settings.sma_id),
             limiter=OutboundRateLimiter(
                 clients.dynamodb,
                 settings.calls_table_name,

@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError, ParamValidationError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from calls.faults import AwsFault, FaultKind
 from telephony_provider import logs
 
 if TYPE_CHECKING:
@@ -59,14 +60,20 @@ REFUSED = frozenset({"ForbiddenException", "AccessDeniedException", "Unauthorize
 _CALL_FAILURES = (BotoConnectionError, HTTPClientError, NoCredentialsError, ParamValidationError)
 
 
-class ChimeCallError(Exception):
-    """A chime-sdk-voice call failed; ``code`` is the AWS error code (or the botocore error class)."""
+class ChimeCallError(AwsFault):
+    """A chime-sdk-voice call of the provider failed: the shared AwsFault, worded for CloudFormation's event
+    log and naming the region. ``code`` is the AWS error code (or the botocore error class)."""
 
     def __init__(self, operation: str, region: str, code: str, message: str) -> None:
-        super().__init__(f"Amazon Chime SDK {operation} in {region} failed with {code}: {message}")
-        self.operation = operation
+        super().__init__(
+            "Amazon Chime SDK",
+            operation,
+            code,
+            kind=FaultKind.TRANSIENT if code in TRANSIENT else None,
+            message=f"Amazon Chime SDK {operation} in {region} failed with {code}: {message}",
+            detail=message,
+        )
         self.region = region
-        self.code = code
         self.aws_message = message
 
 

@@ -17,6 +17,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from calls import phone_numbers, schema
+from calls.contracts import MEETING_API_SERVICE
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import acknowledge, meeting_finding
 from stacks.settings import DeploySettings
@@ -144,7 +145,7 @@ class MeetingApi(Construct):
                 ),
                 "REALTIME_SECRET_SECONDS": str(settings.agents.realtime_secret_seconds),
                 "CALL_RETENTION_DAYS": str(settings.call_control.call_retention_days),
-                "POWERTOOLS_SERVICE_NAME": "meeting-api",
+                "POWERTOOLS_SERVICE_NAME": MEETING_API_SERVICE,
                 "POWERTOOLS_METRICS_NAMESPACE": settings.api_metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },

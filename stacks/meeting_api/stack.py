@@ -6,6 +6,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from calls.contracts import MEETING_API_SERVICE, ApiMetric
 from stacks.common.monitoring import Monitoring
 from stacks.meeting_api.api import MeetingApi
 from stacks.meeting_api.identity import AgentIdentity
@@ -63,25 +64,25 @@ class MeetingApiStack(Stack):
             description="The meeting API answered 5xx (AWS or Azure faults, or unexpected errors)",
         )
         monitoring.alarm_on_count(
-            "UnhandledErrors",
+            ApiMetric.UNHANDLED_ERRORS.value,
             namespace=settings.api_metrics_namespace,
-            service="meeting-api",
+            service=MEETING_API_SERVICE,
             description="The meeting API hit an unexpected error",
         )
         # Spend: each outbound call and Azure session costs money; these catch a stolen login early.
         agents = settings.agents
         monitoring.alarm_on_count(
-            "OutboundCallsPlaced",
+            ApiMetric.OUTBOUND_CALLS_PLACED.value,
             namespace=settings.api_metrics_namespace,
-            service="meeting-api",
+            service=MEETING_API_SERVICE,
             threshold=outbound_calls_alarm(settings),
             period=Duration.hours(1),
             description="Many outbound calls in an hour: at this rate the line's daily cap lasts a working day",
         )
         monitoring.alarm_on_count(
-            "RealtimeSessionsMinted",
+            ApiMetric.REALTIME_SESSIONS_MINTED.value,
             namespace=settings.api_metrics_namespace,
-            service="meeting-api",
+            service=MEETING_API_SERVICE,
             threshold=realtime_sessions_alarm(settings),
             period=Duration.hours(1),
             description="Many Azure OpenAI Realtime sessions minted in an hour "

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from calls import phone_numbers, schema
+from calls.contracts import CALL_CONTROL_SERVICE, SWEEPER_SERVICE
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import XRAY_ON_STAR, acknowledge, meeting_finding
 from stacks.settings import DeploySettings
@@ -75,7 +76,7 @@ class CallControlFunctions(Construct):
             "WAIT_TIMEOUT_SECONDS": str(options.wait_timeout_seconds),
             "CALL_RETENTION_DAYS": str(options.call_retention_days),
             phone_numbers.ENV_VAR: settings.agents.dial_policy.to_json(),  # transfers obey it too
-            "POWERTOOLS_SERVICE_NAME": "call-control",
+            "POWERTOOLS_SERVICE_NAME": CALL_CONTROL_SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": settings.calls_metrics_namespace,
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
@@ -118,7 +119,7 @@ class CallControlFunctions(Construct):
             handler="call_control.sweeper.lambda_handler",
             packages=("call_control", "calls"),
             description="Ends calls nobody answered in time and deletes meetings of ended calls",
-            environment=dict(self.environment, POWERTOOLS_SERVICE_NAME="call-sweeper"),
+            environment=dict(self.environment, POWERTOOLS_SERVICE_NAME=SWEEPER_SERVICE),
             timeout=Duration.seconds(60),
             memory_size=512,
             layers=[layer],

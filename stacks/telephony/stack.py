@@ -6,6 +6,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from calls.contracts import CALL_CONTROL_SERVICE, CallMetric
 from stacks.common.monitoring import Monitoring
 from stacks.settings import DeploySettings
 from stacks.telephony.call_control_functions import CallControlFunctions
@@ -106,13 +107,16 @@ class TelephonyStack(Stack):
         self.monitoring.watch_function("CallControl", self.call_control_functions.function)
         self.monitoring.watch_function("Sweeper", self.call_control_functions.sweeper)
         for metric_name, description in (
-            ("CallsFailed", "A call failed to reach a meeting (the caller heard an apology)"),
-            ("HandlerFailures", "The call-control handler hit an unexpected error (answered politely)"),
+            (CallMetric.CALLS_FAILED.value, "A call failed to reach a meeting (the caller heard an apology)"),
+            (
+                CallMetric.HANDLER_FAILURES.value,
+                "The call-control handler hit an unexpected error (answered politely)",
+            ),
         ):
             self.monitoring.alarm_on_count(
                 metric_name,
                 namespace=settings.calls_metrics_namespace,
-                service="call-control",
+                service=CALL_CONTROL_SERVICE,
                 description=description,
             )
 

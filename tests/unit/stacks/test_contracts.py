@@ -15,7 +15,8 @@ import pytest
 
 from call_control.settings import load_settings as load_call_control_settings
 from call_control.sweeper import build_sweeper
-from calls import schema
+from calls import contracts, schema
+from calls.contracts import ApiMetric, CallMetric
 from meeting_api.settings import Settings as MeetingApiSettings
 from tests.unit.stacks.conftest import REPO, Synthesized
 from tests.unit.stacks.iam_authorization import Stack, resolve
@@ -103,8 +104,15 @@ AWS_METRICS = {"AWS/Lambda": {"Errors", "Throttles"}, "AWS/ApiGateway": {"5xx", 
 
 
 def _literal(node: ast.expr) -> str:
-    """The string a literal argument holds; empty for anything computed."""
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+    """The string a literal argument or a calls.contracts constant (`CallMetric.CALLS_FAILED`) holds;
+    empty for anything computed."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        holder = getattr(contracts, node.value.id, None)
+        member = getattr(holder, node.attr, None) if holder is not None else None
+        return str(member) if isinstance(member, str) else ""
+    return ""
 
 
 def _emitted_metric_names(package: str) -> set[str]:
@@ -166,8 +174,9 @@ def test_every_alarm_watches_a_metric_that_is_emitted(
 
 
 def test_the_metric_scan_sees_the_metrics_the_code_emits() -> None:
-    assert {"CallsFailed", "HandlerFailures", "CallsStarted"} <= _emitted_metric_names("call_control")
-    assert "UnhandledErrors" in _emitted_metric_names("meeting_api")
+    emitted = _emitted_metric_names("call_control")
+    assert {CallMetric.CALLS_FAILED, CallMetric.HANDLER_FAILURES, CallMetric.CALLS_STARTED} <= emitted
+    assert ApiMetric.UNHANDLED_ERRORS in _emitted_metric_names("meeting_api")
 
 
 def test_the_environment_check_notices_a_variable_the_loader_ignores() -> None:

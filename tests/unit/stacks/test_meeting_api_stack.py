@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from calls.contracts import ApiMetric
 from stacks.meeting_api.api import PUBLIC_ROUTES, ROUTES
 from stacks.telephony.calls_table import CALL_TABLE_ACTIONS, LIST_ACTIONS
 from tests.unit.stacks.conftest import Synthesized
@@ -188,7 +189,7 @@ def test_spend_alarms_watch_outbound_calls_and_azure_sessions_per_hour(default_a
         for alarm in resources(template, "AWS::CloudWatch::Alarm").values()
         if alarm["Properties"].get("Namespace") == "phoneline/api"
     }
-    outbound, sessions = alarms["OutboundCallsPlaced"], alarms["RealtimeSessionsMinted"]
+    outbound, sessions = alarms[ApiMetric.OUTBOUND_CALLS_PLACED], alarms[ApiMetric.REALTIME_SESSIONS_MINTED]
     assert (outbound["Period"], outbound["Statistic"], outbound["Threshold"]) == (3600, "Sum", 25)  # 200 / 8
     assert (sessions["Period"], sessions["Statistic"], sessions["Threshold"]) == (3600, "Sum", 15)  # 30 / 2
     assert outbound["Dimensions"] == sessions["Dimensions"] == [{"Name": "service", "Value": "meeting-api"}]

@@ -8,6 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from calls import schema
+from calls.contracts import ApiMetric, CallMetric
 from stacks.telephony.call_control_functions import SMA_RESERVED_CONCURRENCY
 from stacks.telephony.calls_table import CALL_TABLE_ACTIONS, TRANSACTION_LOOKUP_ACTIONS
 from telephony_provider.iam import IAM_ROLE_ACTIONS, LOG_DELIVERY_ACTIONS, ON_EVENT_CHIME_ACTIONS
@@ -333,9 +334,9 @@ def test_alarms_watch_what_lambda_errors_cannot_see(default_app: Synthesized) ->
         for template in default_app.templates.values()
         for a in resources(template, "AWS::CloudWatch::Alarm").values()
     }
-    assert ("CallsFailed", "phoneline/calls") in alarms
-    assert ("HandlerFailures", "phoneline/calls") in alarms
-    assert ("UnhandledErrors", "phoneline/api") in alarms
+    assert (CallMetric.CALLS_FAILED, "phoneline/calls") in alarms
+    assert (CallMetric.HANDLER_FAILURES, "phoneline/calls") in alarms
+    assert (ApiMetric.UNHANDLED_ERRORS, "phoneline/api") in alarms
     assert ("5xx", "AWS/ApiGateway") in alarms
 
 

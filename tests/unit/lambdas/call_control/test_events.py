@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from call_control.events import LEG_A, LEG_B, EventType, MalformedEvent, parse_event
+from calls.contracts import OutboundArgument
 from tests.unit.lambdas.call_control.harness import EVENTS, load_event
 
 FIXTURES = sorted(path.stem for path in EVENTS.glob("*.json"))
@@ -47,7 +48,7 @@ def test_invalid_lambda_response_errors_come_from_the_top_level() -> None:
 def test_outbound_arguments_and_hangup_codes() -> None:
     placed = parse_event(load_event("new_outbound_call"))
     assert placed.kind is EventType.NEW_OUTBOUND_CALL
-    assert set(placed.arguments) == {"callId", "meetingId", "joinToken"}
+    assert set(placed.arguments) == set(OutboundArgument)
     busy = parse_event(load_event("hangup_outbound_busy"))
     assert busy.sip_response_code == 486
 

@@ -9,6 +9,7 @@ import pytest
 from call_control import handler
 from call_control.observability import metrics
 from call_control.runtime import Runtime
+from calls.contracts import CallMetric
 from tests.unit.lambdas.call_control.harness import load_event
 
 
@@ -29,8 +30,8 @@ def test_an_unexpected_error_hangs_up_politely_and_is_counted(
     monkeypatch.setattr(runtime.control, "handle", broken)
     response = handler.handle_event(load_event("new_inbound_call"))
     assert [action["Type"] for action in response["Actions"]][-1] == "Hangup"
-    assert "HandlerFailures" in published
-    assert "CallsFailed" in published
+    assert CallMetric.HANDLER_FAILURES in published
+    assert CallMetric.CALLS_FAILED in published
 
 
 def test_a_malformed_event_with_a_caller_on_the_line_counts_as_a_failed_call(published: Any) -> None:
@@ -38,5 +39,5 @@ def test_a_malformed_event_with_a_caller_on_the_line_counts_as_a_failed_call(pub
     del event["InvocationEventType"]
     response = handler.handle_event(event)
     assert [action["Type"] for action in response["Actions"]][-1] == "Hangup"
-    assert "MalformedEvents" in published
-    assert "CallsFailed" in published
+    assert CallMetric.MALFORMED_EVENTS in published
+    assert CallMetric.CALLS_FAILED in published

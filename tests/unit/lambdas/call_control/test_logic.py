@@ -13,6 +13,7 @@ from call_control.attributes import CallAttributes, Phase
 from call_control.events import parse_event
 from call_control.logic import CallState, OnFault, SweepKind
 from call_control.settings import Settings, load_settings
+from calls.contracts import UPDATE_ACTION, UpdateAction, transfer_request
 from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso
 from tests.unit.lambdas.call_control.harness import T0, load_event
@@ -226,10 +227,10 @@ def test_after_a_transfer_connects_the_target_hanging_up_ends_the_call(settings:
 @pytest.mark.parametrize(
     ("arguments", "current"),
     [
-        ({"action": "transfer", "to": "4155550123"}, record(CallStatus.IN_PROGRESS)),
-        ({"action": "transfer", "to": "+14155550123"}, record(CallStatus.CONNECTING)),
-        ({"action": "transfer"}, record(CallStatus.IN_PROGRESS)),
-        ({"action": "mute"}, record(CallStatus.IN_PROGRESS)),
+        (transfer_request("4155550123"), record(CallStatus.IN_PROGRESS)),
+        (transfer_request("+14155550123"), record(CallStatus.CONNECTING)),
+        ({UPDATE_ACTION: UpdateAction.TRANSFER}, record(CallStatus.IN_PROGRESS)),
+        ({UPDATE_ACTION: "mute"}, record(CallStatus.IN_PROGRESS)),
         ({}, record(CallStatus.IN_PROGRESS)),
     ],
 )
@@ -263,7 +264,7 @@ def test_the_sma_lambda_refuses_the_destinations_the_api_refuses(
         "call_update_requested_transfer",
         record(CallStatus.IN_PROGRESS, answered_by="ann"),
         settings,
-        arguments={"action": "transfer", "to": destination},
+        arguments=transfer_request(destination),
     )
     assert decision.actions == () and decision.change is None and decision.attributes is None
     assert "refused a transfer" in decision.note
@@ -277,7 +278,7 @@ def test_a_transfer_the_policy_allows_by_name_goes_ahead(settings: Settings) -> 
         "call_update_requested_transfer",
         record(CallStatus.IN_PROGRESS, answered_by="ann"),
         named,
-        arguments={"action": "transfer", "to": "+18765550123"},
+        arguments=transfer_request("+18765550123"),
     )
     assert kinds(decision) == ["Hangup"]
     assert decision.attributes is not None and decision.attributes.transfer_to == "+18765550123"

@@ -12,6 +12,7 @@ import pytest
 from call_control import handler
 from call_control.observability import metrics
 from call_control.runtime import Runtime
+from calls.contracts import CallMetric
 from calls.record import CallRecord, CallStatus, Direction, EndReason, phone_leg_user_id
 from calls.store import CallStore
 from simulator.environment import LocalAws
@@ -107,7 +108,7 @@ def test_an_unknown_transaction_gets_a_polite_hangup_and_is_counted(
     assert types(response) == ["Speak", "Hangup"]
     caller_call_id = load_event("call_answered")["CallDetails"]["Participants"][0]["CallId"]
     assert action(response, "Hangup")["CallId"] == caller_call_id
-    assert "CallsFailed" in published
+    assert CallMetric.CALLS_FAILED in published
     assert response["TransactionAttributes"]["phase"] == "closing"
 
 

@@ -12,6 +12,7 @@ from call_control import handler
 from call_control.attributes import KEYS, Phase
 from call_control.events import EventType
 from call_control.runtime import Runtime
+from calls.contracts import TRANSFER_TO, UPDATE_ACTION, OutboundArgument, UpdateAction
 from calls.record import Direction, EndReason
 from simulator.sma_contract import check_response
 from tests.unit.lambdas.call_control.harness import Context
@@ -94,10 +95,11 @@ def action_data(draw: st.DrawFn) -> Any:
     if draw(st.booleans()):
         parameters["SipResponseCode"] = draw(st.sampled_from([0, 480, 486, 404, "0", "486", "x"]))
     if draw(st.booleans()):
-        arguments = {"action": draw(st.sampled_from(["hangup", "transfer", "timeout", "dance", ""]))}
+        arguments = {UPDATE_ACTION: draw(st.sampled_from([*UpdateAction, "dance", ""]))}
         if draw(st.booleans()):
-            arguments["to"] = draw(numbers)
-        parameters["Arguments"] = draw(st.sampled_from([arguments, {"callId": "tx-1", "joinToken": "t"}]))
+            arguments[TRANSFER_TO] = draw(numbers)
+        outbound = {OutboundArgument.CALL_ID: "tx-1", OutboundArgument.JOIN_TOKEN: "t"}
+        parameters["Arguments"] = draw(st.sampled_from([arguments, outbound]))
     data: dict[str, Any] = {"Type": kind, "Parameters": parameters}
     if draw(st.booleans()):
         data["ErrorType"] = draw(

@@ -12,6 +12,7 @@ import pytest
 
 from call_control import sweeper as sweeper_module
 from call_control.sweeper import Sweeper, build_sweeper
+from calls.contracts import hangup_request, timeout_request
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, utc_now
 from calls.store import CallStore
 from simulator.environment import LocalAws
@@ -82,7 +83,7 @@ def test_a_caller_waiting_too_long_is_timed_out_through_the_sma(
     put(store, aws, "patient", CallStatus.RINGING, age=100)
     put(store, aws, "answered", CallStatus.IN_PROGRESS, age=3000, answered_by="ann")
     report = sweeper.sweep(now=T0)
-    assert updates == [("tx-waiting", {"action": "timeout"})]
+    assert updates == [("tx-waiting", timeout_request())]
     assert (report.examined, report.timeouts_requested) == (3, 1)
     assert store.require("waiting").status is CallStatus.RINGING  # the SMA Lambda ends it after its goodbye
 
@@ -105,7 +106,7 @@ def test_a_caller_the_timeout_did_not_reach_is_ended_by_force(
     assert report.calls_force_ended == 1
     assert store.require("ignored").end_reason is EndReason.TIMEOUT
     assert aws.chime.meetings == {}  # deleting the meeting drops the caller's meeting leg
-    assert updates == [("tx-ignored", {"action": "hangup"})]
+    assert updates == [("tx-ignored", hangup_request())]
 
 
 def test_a_caller_in_the_meeting_is_ended_by_deleting_it_so_the_goodbye_is_not_cut_short(

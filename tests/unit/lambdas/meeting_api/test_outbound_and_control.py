@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from calls.contracts import hangup_request, outbound_arguments, transfer_request
 from calls.phone_numbers import DialPolicy
 from calls.record import CallStatus, Direction, EndReason
 from tests.unit.lambdas.meeting_api.harness import (
@@ -63,7 +64,9 @@ def expect_dial(api: Harness, call_id: str, phone: dict[str, Any], to: str = DES
             "FromPhoneNumber": OUR_NUMBER,
             "ToPhoneNumber": to,
             "SipMediaApplicationId": SMA_ID,
-            "ArgumentsMap": {"callId": call_id, "meetingId": NEW_MEETING, "joinToken": phone["JoinToken"]},
+            "ArgumentsMap": outbound_arguments(
+                call_id=call_id, meeting_id=NEW_MEETING, join_token=phone["JoinToken"]
+            ),
         },
     )
 
@@ -220,6 +223,18 @@ def test_a_failed_meeting_creation_leaves_no_call(api: Harness) -> None:
     ]
 
 
+def test_a_conflicting_meeting_request_is_a_409_and_leaves_no_call(api: Harness) -> None:
+    """Chime's ConflictException (the same request token with other parameters) maps to the conflict kind."""
+    api.meetings.add_client_error(
+        "create_meeting_with_attendees", service_error_code="ConflictException", http_status_code=409
+    )
+    response = api.request("place_call")
+    assert (response.status, response.error["code"]) == (409, "upstream_conflict")
+    assert "CreateMeetingWithAttendees" in response.error["message"]
+    assert "Retry-After" not in response.headers
+    assert all("#" in item["call_id"]["S"] for item in api.snapshot())  # only the quota items
+
+
 def test_a_meeting_without_every_attendee_is_deleted(api: Harness) -> None:
     call_id = "00000000-0000-4000-8000-000000000001"
     phone = chime_attendee(f"phone-{call_id}", "b0000000-0000-4000-8000-000000000001")
@@ -257,7 +272,7 @@ def test_hanging_up_asks_the_sma_lambda_and_answers_202(api: Harness) -> None:
     api.voice.add_response(
         "update_sip_media_application_call",
         {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
-        {"SipMediaApplicationId": SMA_ID, "TransactionId": TRANSACTION_ID, "Arguments": {"action": "hangup"}},
+        {"SipMediaApplicationId": SMA_ID, "TransactionId": TRANSACTION_ID, "Arguments": hangup_request()},
     )
     response = api.request("hangup_call")
     assert (response.status, response.json()) == (202, {"call": record.to_view()})
@@ -280,7 +295,7 @@ def test_transfer_sends_the_number_to_the_sma_lambda(api: Harness) -> None:
         {
             "SipMediaApplicationId": SMA_ID,
             "TransactionId": TRANSACTION_ID,
-            "Arguments": {"action": "transfer", "to": "+12065550177"},
+            "Arguments": transfer_request("+12065550177"),
         },
     )
     assert api.request("transfer_call").status == 202
@@ -296,7 +311,7 @@ def test_transfers_count_against_the_agents_hourly_cap(api: Harness) -> None:
             {
                 "SipMediaApplicationId": SMA_ID,
                 "TransactionId": TRANSACTION_ID,
-                "Arguments": {"action": "transfer", "to": "+12065550177"},
+                "Arguments": transfer_request("+12065550177"),
             },
         )
         assert api.request("transfer_call").status == 202

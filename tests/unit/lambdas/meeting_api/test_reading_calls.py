@@ -161,6 +161,25 @@ def test_a_dynamodb_fault_is_a_5xx_naming_the_operation_and_the_request_id(
         assert "IAM" in response.error["message"]
 
 
+@pytest.mark.parametrize(
+    ("code", "status", "answer"),
+    [
+        ("NotFoundException", 404, "upstream_not_found"),
+        ("TransactionConflictException", 409, "upstream_conflict"),
+    ],
+)
+def test_each_kind_of_aws_fault_has_one_answer(
+    api: Harness, monkeypatch: pytest.MonkeyPatch, code: str, status: int, answer: str
+) -> None:
+    def fail(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": code, "Message": "no"}}, "Query")
+
+    monkeypatch.setattr(api.dynamodb, "query", fail)
+    response = api.request("list_calls")
+    assert (response.status, response.error["code"]) == (status, answer)
+    assert "Query" in response.error["message"] and "Retry-After" not in response.headers
+
+
 def test_an_unexpected_error_is_a_500_json_without_internals(
     api: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from calls.contracts import ApiMetric
 from meeting_api.observability import metrics
 from tests.unit.lambdas.meeting_api.harness import ApiResponse, Harness
 
@@ -67,7 +68,7 @@ def test_bodies_that_cannot_be_a_dial_request_are_400_and_place_nothing(
     response = api.request("place_call", body=body)
     assert_refused(response, 400, code)
     assert message in response.error["message"]
-    assert "UnhandledErrors" not in metric_names
+    assert ApiMetric.UNHANDLED_ERRORS not in metric_names
     assert api.snapshot() == before
 
 
@@ -77,7 +78,7 @@ def test_binary_bodies_are_400(api: Harness, metric_names: list[str]) -> None:
     assert_refused(
         api.request("place_call", body="%%not-base64%%", base64_encoded=True), 400, "malformed_json"
     )
-    assert "UnhandledErrors" not in metric_names
+    assert ApiMetric.UNHANDLED_ERRORS not in metric_names
 
 
 def test_a_base64_encoded_json_body_reads_like_the_plain_one(api: Harness) -> None:
@@ -109,7 +110,7 @@ def test_anything_but_json_is_415_and_places_no_call(
     response = send(api, "place_call", body, content_type=content_type)
     assert_refused(response, 415, "unsupported_media_type")
     assert api.snapshot() == before
-    assert "UnhandledErrors" not in metric_names
+    assert ApiMetric.UNHANDLED_ERRORS not in metric_names
 
 
 @pytest.mark.parametrize("content_type", ["Application/JSON", "application/json; charset=UTF-8"])
@@ -176,4 +177,4 @@ def test_every_body_and_content_type_gets_a_success_or_a_4xx_envelope(
     assert response.status < 500, response.body
     if response.status >= 400:
         assert response.error["message"]
-    assert "UnhandledErrors" not in metric_names
+    assert ApiMetric.UNHANDLED_ERRORS not in metric_names

@@ -6,6 +6,7 @@ import pytest
 from botocore.exceptions import UnStubbedResponseError
 from botocore.stub import Stubber
 
+from calls.faults import AwsFault, FaultKind
 from telephony_provider.chime import CLIENT_CONFIG, Chime, ChimeCallError, chime_for_region
 from tests.unit.lambdas.telephony_provider.testkit import FakeAws, chime_client
 
@@ -72,6 +73,7 @@ def test_throttling_gives_up_after_the_last_attempt() -> None:
         "Rate exceeded"
     )
     assert len(sleeps) == 2
+    assert isinstance(caught.value, AwsFault) and caught.value.kind is FaultKind.TRANSIENT  # the shared type
 
 
 def test_other_errors_are_not_retried(aws: FakeAws) -> None:
@@ -93,6 +95,7 @@ def test_other_errors_are_not_retried(aws: FakeAws) -> None:
         "Voice connector not found",
         "us-east-1",
     )
+    assert caught.value.kind is FaultKind.NOT_FOUND
     assert aws.sleeps == []
 
 
