@@ -196,6 +196,11 @@ class DeploySettings:
         return f"/{self.prefix}/telephony/phone-number"
 
     @property
+    def events_api_name(self) -> str:
+        """The AppSync Events API that pushes call changes to agents' browsers."""
+        return f"{self.prefix}-call-events"
+
+    @property
     def telephony_dashboard_name(self) -> str:
         return f"{self.prefix}-telephony"
 

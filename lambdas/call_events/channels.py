@@ -19,14 +19,19 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from calls import schema
+from calls.contracts import (
+    EVENTS_CALL_NAMESPACE,
+    EVENTS_NAMESPACES,
+    EVENTS_QUEUE_NAMESPACE,
+    EVENTS_URL_ENV,
+)
 from calls.record import CallStatus
 from calls.store import from_item
 
-#: The publisher's environment variable: https://<Events HTTP host>/event.
-URL_ENV = "EVENTS_HTTP_URL"
-QUEUE_NAMESPACE = "queue"
-CALL_NAMESPACE = "call"
-NAMESPACES = (QUEUE_NAMESPACE, CALL_NAMESPACE)
+URL_ENV = EVENTS_URL_ENV
+QUEUE_NAMESPACE = EVENTS_QUEUE_NAMESPACE
+CALL_NAMESPACE = EVENTS_CALL_NAMESPACE
+NAMESPACES = EVENTS_NAMESPACES
 #: What the web client subscribes to: every queue channel, one subscription.
 QUEUE_SUBSCRIPTION = f"/{QUEUE_NAMESPACE}/*"
 #: Events per publish request (AppSync Events' HTTP publish takes at most 5).

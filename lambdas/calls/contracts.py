@@ -86,3 +86,12 @@ class ApiMetric(StrEnum):
     REALTIME_SESSIONS_MINTED = "RealtimeSessionsMinted"  # alarmed: spend
     UPSTREAM_FAILURES = "UpstreamFailures"
     UNHANDLED_ERRORS = "UnhandledErrors"  # alarmed
+
+
+# --- the push channel (AppSync Events): what the stack creates and the publisher and browsers use ---------
+#: The publisher's environment variable: https://<Events HTTP host>/event.
+EVENTS_URL_ENV = "EVENTS_HTTP_URL"
+EVENTS_QUEUE_NAMESPACE = "queue"  # /queue/<kind>: every call change, by what it means for the queue
+EVENTS_CALL_NAMESPACE = "call"  # /call/<callId>/status, /call/<callId>/transcript
+EVENTS_NAMESPACES = (EVENTS_QUEUE_NAMESPACE, EVENTS_CALL_NAMESPACE)
+CALL_EVENTS_SERVICE = "call-events"

@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from call_events.channels import NAMESPACES, URL_ENV
+from calls.contracts import CALL_EVENTS_SERVICE, EVENTS_NAMESPACES, EVENTS_URL_ENV
 from stacks.common.lambda_code import dependencies_layer, python_function
 from stacks.common.nag import XRAY_ON_STAR, acknowledge
 from stacks.settings import DeploySettings
@@ -47,7 +47,7 @@ class CallEvents(Construct):
         self.api = appsync.EventApi(
             self,
             "Api",
-            api_name=f"{settings.prefix}-call-events",
+            api_name=settings.events_api_name,
             # Every list is explicit: an omitted one would allow every provider (browsers could publish).
             authorization_config=appsync.EventApiAuthConfig(
                 auth_providers=[agents, publishers],
@@ -95,7 +95,7 @@ class CallEvents(Construct):
                     publish_auth_mode_types=[_T.IAM], subscribe_auth_mode_types=[_T.USER_POOL]
                 ),
             )
-            for name in NAMESPACES
+            for name in EVENTS_NAMESPACES
         ]
         self.publisher = python_function(
             self,
@@ -104,8 +104,8 @@ class CallEvents(Construct):
             packages=("call_events", "calls"),
             description="Publishes call changes from the calls table's stream to the agents' Events API",
             environment={
-                URL_ENV: f"https://{self.api.http_dns}/event",
-                "POWERTOOLS_SERVICE_NAME": "call-events",
+                EVENTS_URL_ENV: f"https://{self.api.http_dns}/event",
+                "POWERTOOLS_SERVICE_NAME": CALL_EVENTS_SERVICE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
             timeout=Duration.seconds(30),

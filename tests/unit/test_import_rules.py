@@ -47,7 +47,8 @@ def allowed(owner: str, module: str) -> bool:
         "app": top == "stacks",
         "stacks": top == "stacks"
         or any(module == m or module.startswith(f"{m}.") for m in STACKS_MAY_IMPORT),
-        "simulator": top == "simulator" or top in LAMBDA_PACKAGES,
+        # The load run prices what it measured with the deploy summary's list prices (pure data, no AWS).
+        "simulator": top == "simulator" or top in LAMBDA_PACKAGES or module == "scripts.costs",
         "scripts": top in {"scripts", "stacks"} | LAMBDA_PACKAGES,
         "tests": top != "bench",
         "bench": True,

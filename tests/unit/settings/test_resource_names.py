@@ -15,6 +15,7 @@ def test_each_name_carries_the_prefix_once() -> None:
     assert settings.phone_number_parameter_name == "/line-b/telephony/phone-number"
     assert settings.telephony_dashboard_name == "line-b-telephony"
     assert settings.api_dashboard_name == "line-b-api"
+    assert settings.events_api_name == "line-b-call-events"
     assert settings.sip_media_application_name == "line-b-calls"
     assert settings.voice_connector_name == "line-b-trunk"
     assert settings.number_sip_rule_name == "line-b-number"
@@ -43,6 +44,7 @@ def _names(settings: object) -> list[str]:
             "phone_number_parameter_name",
             "telephony_dashboard_name",
             "api_dashboard_name",
+            "events_api_name",
             "sip_media_application_name",
             "voice_connector_name",
             "number_sip_rule_name",

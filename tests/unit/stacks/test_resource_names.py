@@ -50,6 +50,7 @@ def test_every_prefixed_name_is_one_the_settings_give(variant_app: Synthesized) 
         settings.api_dashboard_name,
         settings.sip_media_application_name,
         settings.voice_connector_name,
+        settings.events_api_name,
         settings.number_sip_rule_name,
         settings.trunk_sip_rule_name,
         settings.site_bucket_name(ACCOUNT),
