@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from call_control.logic import CallerMeeting, MeetingRequest, RecordChange
+from call_control.logic.decision import CallerMeeting, MeetingRequest, RecordChange
 from calls.aws_errors import TRANSIENT_CODES, error_code
 from calls.record import CallRecord
 from calls.store import CallStore

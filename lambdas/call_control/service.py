@@ -8,12 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from call_control import actions, logic
+from call_control import actions
 from call_control.adapters import AwsFault, CallRecords, MeetingGateway
 from call_control.attributes import CallAttributes
 from call_control.cleanup import MeetingJanitor
 from call_control.events import LEG_A, EventType, SmaEvent
-from call_control.logic import CallState, Decision, MetricPoint, OnFault, RecordChange
+from call_control.logic import dispatch, inbound, leaving, outbound
+from call_control.logic.decision import CallState, Decision, MetricPoint, OnFault, RecordChange
+from call_control.logic.metrics import change_metrics
 from call_control.observability import logger
 from call_control.settings import Settings
 from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
@@ -76,22 +78,22 @@ class CallControl:
                 actions=(actions.hangup(participant_tag=LEG_A),), problem="a new inbound call without LEG-A"
             )
             return Outcome(decision, call_id)
-        setup = logic.inbound_setup(event, settings, now)
+        setup = inbound.inbound_setup(event, settings, now)
         try:
             created = self._records.create(setup.record)
             existing = None if created else self._records.get(call_id)
         except AwsFault as error:  # nothing recorded, nothing created
             failed = (MetricPoint("CallsStarted", "Count", 1), MetricPoint("CallsFailed", "Count", 1))
-            return Outcome(logic.setup_failed(event, settings, str(error)), call_id, failed)
+            return Outcome(inbound.setup_failed(event, settings, str(error)), call_id, failed)
         started = (MetricPoint("CallsStarted", "Count", 1),) if created else ()
         if existing is not None and not existing.is_active:  # a retry of a call that already ended
-            return Outcome(logic.setup_failed(event, settings, "the call had already ended"), call_id)
+            return Outcome(inbound.setup_failed(event, settings, "the call had already ended"), call_id)
         try:
             budget.require("CreateMeetingWithAttendees")
             meeting = self._meetings.create_for_caller(setup.meeting)
         except AwsFault as error:
             ended = self._end_quietly(event, call_id, str(error), now)
-            return Outcome(logic.setup_failed(event, settings, str(error)), call_id, started + ended)
+            return Outcome(inbound.setup_failed(event, settings, str(error)), call_id, started + ended)
         recorded = RecordChange(
             to=CallStatus.CONNECTING,
             from_statuses=frozenset({CallStatus.CONNECTING}),
@@ -105,26 +107,26 @@ class CallControl:
             if current is None or not current.is_active:  # the caller hung up while we set up
                 self._janitor.delete(meeting.meeting_id)
                 return Outcome(
-                    logic.setup_failed(event, settings, "the call ended during setup"), call_id, started
+                    inbound.setup_failed(event, settings, "the call ended during setup"), call_id, started
                 )
             # Already past CONNECTING: a retry of an event we answered before; answer the same.
         except AwsFault as error:
             self._janitor.delete(meeting.meeting_id)  # nobody could find it otherwise
             ended = self._end_quietly(event, call_id, str(error), now)
-            return Outcome(logic.setup_failed(event, settings, str(error)), call_id, started + ended)
-        return Outcome(logic.join_inbound(event, settings, meeting), call_id, started)
+            return Outcome(inbound.setup_failed(event, settings, str(error)), call_id, started + ended)
+        return Outcome(inbound.join_inbound(event, settings, meeting), call_id, started)
 
     def _end_quietly(
         self, event: SmaEvent, call_id: str, error: str, now: datetime
     ) -> tuple[MetricPoint, ...]:
         """Record a setup failure if the table lets us; the caller hears the apology either way."""
-        change = logic.end_change(EndReason.ERROR, now, error)
+        change = leaving.end_change(EndReason.ERROR, now, error)
         try:
             after = self._records.apply(call_id, change, now=now)
         except (AwsFault, TransitionRefused) as failure:
             logger.warning("could not record the failed call", extra={"reason": str(failure)})
             return ()
-        return logic.change_metrics(event, change, after, now)
+        return change_metrics(event, change, after, now)
 
     # -- every other event ------------------------------------------------------------------------------
 
@@ -132,7 +134,7 @@ class CallControl:
         settings = self._settings
         now = self._clock()
         attributes = CallAttributes.from_map(event.attributes)
-        call_id = logic.record_id(event, attributes)
+        call_id = dispatch.record_id(event, attributes)
         record: CallRecord | None = None
         unreadable: AwsFault | None = None
         if event.kind is not EventType.NEW_OUTBOUND_CALL:
@@ -145,7 +147,7 @@ class CallControl:
                 unreadable = error
                 logger.error("could not read the call record", extra={"reason": str(error)})
         state = CallState(attributes, record, now)
-        decision = logic.decide(event, state, settings)
+        decision = dispatch.decide(event, state, settings)
         applied: CallRecord | None = None
         change: RecordChange | None = None
         for attempt in range(MAX_DECISIONS):
@@ -161,7 +163,7 @@ class CallControl:
             except TransitionRefused as refused:
                 record = refused.current
                 state = CallState(attributes, record, now)
-                decision = logic.decide(event, state, settings)
+                decision = dispatch.decide(event, state, settings)
                 if attempt == MAX_DECISIONS - 2 and decision.change is not None:
                     logger.warning("decisions did not settle; answering without a record change")
                     decision = dataclasses.replace(decision, change=None)
@@ -170,7 +172,7 @@ class CallControl:
                 break
         points = decision.metrics
         if applied is not None and change is not None:
-            points += logic.change_metrics(event, change, applied, now)
+            points += change_metrics(event, change, applied, now)
         if decision.delete_meeting:
             self._janitor.clean_up(call_id, applied or record, attributes.meeting_id, now)
         return Outcome(decision, call_id, points)
@@ -189,7 +191,7 @@ class CallControl:
         if record is None:
             logger.warning("no call has this transaction yet", extra={"transaction_id": event.transaction_id})
             return None, None, attributes
-        attributes = logic.recovered_attributes(attributes, record)
+        attributes = outbound.recovered_attributes(attributes, record)
         logger.info("recovered an outbound call from its record", extra={"call_id": record.call_id})
         if (
             event.kind is EventType.CALL_ANSWERED
@@ -205,7 +207,7 @@ class CallControl:
             except AwsFault as error:  # no token: the decision ends the call and deletes its meeting
                 logger.error("could not get the phone leg's join token", extra={"reason": str(error)})
                 token = None
-            attributes = attributes.but(join_token=token)
+            attributes = attributes.replace(join_token=token)
         return record.call_id, record, attributes
 
     def _after_fault(
@@ -220,7 +222,7 @@ class CallControl:
                     note=f"ignored ({decision.note}) because the record could not be updated", problem=problem
                 )
             case OnFault.APOLOGISE:
-                return logic.goodbye(
+                return leaving.end_call(
                     event,
                     state,
                     self._settings,

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from call_control import logic
 from call_control.attributes import CallAttributes, Phase
 from call_control.events import parse_event
-from call_control.logic import CallState, OnFault, SweepKind
+from call_control.logic.decision import CallState, Decision, OnFault
+from call_control.logic.dispatch import decide as decide_event
+from call_control.logic.inbound import meeting_request
+from call_control.logic.sweep import SweepKind, plan_sweep
 from call_control.settings import Settings, load_settings
 from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso
@@ -52,13 +54,13 @@ def record(status: CallStatus, **fields: Any) -> CallRecord:
     )
 
 
-def decide(name: str, current: CallRecord | None, settings: Settings, **changes: Any) -> logic.Decision:
+def decide(name: str, current: CallRecord | None, settings: Settings, **changes: Any) -> Decision:
     event = parse_event(load_event(name, **changes))
     state = CallState(CallAttributes.from_map(event.attributes), current, T0 + timedelta(seconds=30))
-    return logic.decide(event, state, settings)
+    return decide_event(event, state, settings)
 
 
-def kinds(decision: logic.Decision) -> list[str]:
+def kinds(decision: Decision) -> list[str]:
     return [action["Type"] for action in decision.actions]
 
 
@@ -124,7 +126,7 @@ def test_an_outbound_call_that_never_answered_ends_by_its_sip_code(
     event = parse_event(raw)
     dialing = record(CallStatus.RINGING, direction=Direction.OUTBOUND)
     state = CallState(CallAttributes.from_map(event.attributes), dialing, T0)
-    decision = logic.decide(event, state, settings)
+    decision = decide_event(event, state, settings)
     assert decision.change is not None
     assert decision.change.set_fields["end_reason"] == reason.value
 
@@ -342,17 +344,17 @@ def test_an_answered_outbound_call_joins_unless_it_was_cancelled(settings: Setti
 
 
 def test_request_tokens_fit_the_chime_limits() -> None:
-    plain = logic.meeting_request(TX)
+    plain = meeting_request(TX)
     assert plain.request_token == f"sma-{TX}"
-    odd = logic.meeting_request("tx:" + "x" * 80)
+    odd = meeting_request("tx:" + "x" * 80)
     assert len(odd.request_token) <= 64 and odd.request_token.startswith("sma-")
     assert len(odd.external_meeting_id) <= 64 and len(odd.caller_user_id) <= 64
-    assert logic.meeting_request("tx:" + "x" * 80) == odd  # the same event gets the same meeting
+    assert meeting_request("tx:" + "x" * 80) == odd  # the same event gets the same meeting
 
 
 def _swept(status: CallStatus, *, idle: float, **fields: Any) -> SweepKind | None:
     call = record(status, **fields).replace(updated_at=iso(T0))
-    step = logic.plan_sweep(call, T0 + timedelta(seconds=idle), timedelta(seconds=300))
+    step = plan_sweep(call, T0 + timedelta(seconds=idle), timedelta(seconds=300))
     return step.kind if step else None
 
 
