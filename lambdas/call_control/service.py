@@ -1,4 +1,5 @@
-"""Runs the decisions against the edges: loads the call's state, applies record changes, deletes meetings."""
+"""Runs the decisions against the edges: loads the call's state, runs the steps a decision names (a new
+caller's meeting and record), applies record changes, deletes meetings. The decisions are in `logic/`."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from call_control import actions
 from call_control.adapters import AwsFault, CallRecords, MeetingGateway
 from call_control.attributes import CallAttributes
 from call_control.cleanup import MeetingJanitor
-from call_control.events import LEG_A, EventType, SmaEvent
+from call_control.events import EventType, SmaEvent
 from call_control.logic import dispatch, inbound, leaving, outbound
-from call_control.logic.decision import CallState, Decision, MetricPoint, OnFault, RecordChange
+from call_control.logic.decision import (
+    CallState,
+    Decision,
+    InboundSetup,
+    MetricPoint,
+    OnFault,
+    RecordChange,
+    SetupResult,
+)
 from call_control.logic.metrics import change_metrics
 from call_control.observability import logger
 from call_control.settings import Settings
-from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
+from calls.record import CallRecord, EndReason, phone_leg_user_id
 from calls.store import TransitionRefused
 
 # The SMA re-sends an event it has no answer for after about 5 s: leave room to answer before that.
@@ -62,82 +70,13 @@ class CallControl:
         self._janitor = MeetingJanitor(records, meetings)
 
     def handle(self, event: SmaEvent) -> Outcome:
-        if event.kind is EventType.NEW_INBOUND_CALL:
-            return self._new_inbound_call(event)
-        return self._decide_and_apply(event)
-
-    # -- new inbound calls: record, meeting, join --------------------------------------------------------
-
-    def _new_inbound_call(self, event: SmaEvent) -> Outcome:
-        settings = self._settings
-        now = self._clock()
-        budget = Budget(self._budget_seconds)
-        call_id = event.transaction_id
-        if event.caller is None:
-            decision = Decision(
-                actions=(actions.hangup(participant_tag=LEG_A),), problem="a new inbound call without LEG-A"
-            )
-            return Outcome(decision, call_id)
-        setup = inbound.inbound_setup(event, settings, now)
-        try:
-            created = self._records.create(setup.record)
-            existing = None if created else self._records.get(call_id)
-        except AwsFault as error:  # nothing recorded, nothing created
-            failed = (MetricPoint("CallsStarted", "Count", 1), MetricPoint("CallsFailed", "Count", 1))
-            return Outcome(inbound.setup_failed(event, settings, str(error)), call_id, failed)
-        started = (MetricPoint("CallsStarted", "Count", 1),) if created else ()
-        if existing is not None and not existing.is_active:  # a retry of a call that already ended
-            return Outcome(inbound.setup_failed(event, settings, "the call had already ended"), call_id)
-        try:
-            budget.require("CreateMeetingWithAttendees")
-            meeting = self._meetings.create_for_caller(setup.meeting)
-        except AwsFault as error:
-            ended = self._end_quietly(event, call_id, str(error), now)
-            return Outcome(inbound.setup_failed(event, settings, str(error)), call_id, started + ended)
-        recorded = RecordChange(
-            to=CallStatus.CONNECTING,
-            from_statuses=frozenset({CallStatus.CONNECTING}),
-            set_fields={"meeting_id": meeting.meeting_id, "caller_attendee_id": meeting.attendee_id},
-        )
-        try:
-            budget.require("UpdateItem")
-            self._records.apply(call_id, recorded, now=now)
-        except TransitionRefused as refused:
-            current = refused.current
-            if current is None or not current.is_active:  # the caller hung up while we set up
-                self._janitor.delete(meeting.meeting_id)
-                return Outcome(
-                    inbound.setup_failed(event, settings, "the call ended during setup"), call_id, started
-                )
-            # Already past CONNECTING: a retry of an event we answered before; answer the same.
-        except AwsFault as error:
-            self._janitor.delete(meeting.meeting_id)  # nobody could find it otherwise
-            ended = self._end_quietly(event, call_id, str(error), now)
-            return Outcome(inbound.setup_failed(event, settings, str(error)), call_id, started + ended)
-        return Outcome(inbound.join_inbound(event, settings, meeting), call_id, started)
-
-    def _end_quietly(
-        self, event: SmaEvent, call_id: str, error: str, now: datetime
-    ) -> tuple[MetricPoint, ...]:
-        """Record a setup failure if the table lets us; the caller hears the apology either way."""
-        change = leaving.end_change(EndReason.ERROR, now, error)
-        try:
-            after = self._records.apply(call_id, change, now=now)
-        except (AwsFault, TransitionRefused) as failure:
-            logger.warning("could not record the failed call", extra={"reason": str(failure)})
-            return ()
-        return change_metrics(event, change, after, now)
-
-    # -- every other event ------------------------------------------------------------------------------
-
-    def _decide_and_apply(self, event: SmaEvent) -> Outcome:
         settings = self._settings
         now = self._clock()
         attributes = CallAttributes.from_map(event.attributes)
         call_id = dispatch.record_id(event, attributes)
         record: CallRecord | None = None
         unreadable: AwsFault | None = None
-        if event.kind is not EventType.NEW_OUTBOUND_CALL:
+        if dispatch.reads_record(event):
             try:
                 if call_id is not None:
                     record = self._records.get(call_id)
@@ -148,6 +87,12 @@ class CallControl:
                 logger.error("could not read the call record", extra={"reason": str(error)})
         state = CallState(attributes, record, now)
         decision = dispatch.decide(event, state, settings)
+        if decision.setup is not None:
+            result = self._set_up(decision.setup)
+            record = result.stored
+            decision = inbound.after_setup(event, settings, now, decision.setup, result)
+        if decision.store is not None:
+            self._store(decision.store)
         applied: CallRecord | None = None
         change: RecordChange | None = None
         for attempt in range(MAX_DECISIONS):
@@ -174,8 +119,34 @@ class CallControl:
         if applied is not None and change is not None:
             points += change_metrics(event, change, applied, now)
         if decision.delete_meeting:
-            self._janitor.clean_up(call_id, applied or record, attributes.meeting_id, now)
+            remembered = attributes.meeting_id or (decision.attributes or attributes).meeting_id
+            self._janitor.clean_up(call_id, applied or record, remembered, now)
         return Outcome(decision, call_id, points)
+
+    # -- the steps a decision names ---------------------------------------------------------------------
+
+    def _set_up(self, setup: InboundSetup) -> SetupResult:
+        """A new caller's meeting, then its whole record in one conditional put (read back if it exists)."""
+        budget = Budget(self._budget_seconds)
+        try:
+            budget.require("CreateMeetingWithAttendees")
+            meeting = self._meetings.create_for_caller(setup.meeting)
+        except AwsFault as error:
+            return SetupResult(error=str(error))
+        record = setup.record_with(meeting)
+        try:
+            budget.require("PutItem")
+            if self._records.create(record):
+                return SetupResult(meeting, record, created=True)
+            return SetupResult(meeting, self._records.get(record.call_id))
+        except AwsFault as error:
+            return SetupResult(meeting, error=str(error))
+
+    def _store(self, record: CallRecord) -> None:
+        try:
+            self._records.create(record)
+        except AwsFault as error:
+            logger.warning("could not record the failed call", extra={"reason": str(error)})
 
     def _recover_outbound(
         self, event: SmaEvent, attributes: CallAttributes

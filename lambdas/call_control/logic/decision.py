@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -45,6 +45,8 @@ class Decision:
     on_fault: OnFault = OnFault.PROCEED
     delete_meeting: bool = False  # claim and delete the call's meeting (once) after the change
     metrics: tuple[MetricPoint, ...] = ()
+    setup: InboundSetup | None = None  # steps to run first (a new caller); `inbound.after_setup` goes on
+    store: CallRecord | None = None  # store this record unless the call has one (a setup that failed)
     note: str = ""  # why, for the log
     problem: str | None = None  # something went wrong that an operator should see
 
@@ -72,6 +74,23 @@ class CallerMeeting:
 
 @dataclass(frozen=True, slots=True)
 class InboundSetup:
-    record: CallRecord
+    """A new caller's two steps, in this order: create the meeting (idempotent by its request token, so a
+    retried event gets the same meeting and attendee), then store the whole record with it in one
+    conditional put (a retry that finds it stored reads it instead)."""
+
+    record: CallRecord  # the record to store, but for its meeting: `record_with` adds that
     meeting: MeetingRequest
-    metrics: tuple[MetricPoint, ...] = field(default=())
+
+    def record_with(self, meeting: CallerMeeting) -> CallRecord:
+        return self.record.replace(meeting_id=meeting.meeting_id, caller_attendee_id=meeting.attendee_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SetupResult:
+    """How far the setup steps got. `stored` is the record as it is in the table (this attempt's or an
+    earlier one's), None when it could not be stored or read; `error` is the fault that stopped them."""
+
+    meeting: CallerMeeting | None = None
+    stored: CallRecord | None = None
+    created: bool = False  # this attempt stored the record (not a retry)
+    error: str | None = None

@@ -6,6 +6,7 @@ from call_control.attributes import CallAttributes, Phase
 from call_control.events import EventType, SmaEvent
 from call_control.logic.decision import CallState, Decision, OnFault, RecordChange
 from call_control.logic.failures import action_failed, invalid_response, unknown_event
+from call_control.logic.inbound import new_inbound_call
 from call_control.logic.leaving import continue_leaving, end_call, hung_up
 from call_control.logic.outbound import is_outbound_leg, outbound_answered, outbound_placed, ringing
 from call_control.logic.update_requests import update_requested
@@ -28,10 +29,17 @@ def record_id(event: SmaEvent, attributes: CallAttributes) -> str | None:
     return event.transaction_id  # inbound calls are recorded under their TransactionId
 
 
+def reads_record(event: SmaEvent) -> bool:
+    """Whether `decide` needs the call's record. Not for the first event of a call: a new inbound call has
+    none yet (and reading would cost every setup a request), and NEW_OUTBOUND_CALL's arguments say all
+    (the meeting API's own write may not have landed yet)."""
+    return event.kind not in {EventType.NEW_INBOUND_CALL, EventType.NEW_OUTBOUND_CALL}
+
+
 def decide(event: SmaEvent, state: CallState, settings: Settings) -> Decision:
     match event.kind:
         case EventType.NEW_INBOUND_CALL:
-            raise ValueError("new inbound calls are set up by the service (inbound_setup / join_inbound)")
+            return new_inbound_call(event, state, settings)
         case EventType.NEW_OUTBOUND_CALL:
             return outbound_placed(event, state)
         case EventType.RINGING:

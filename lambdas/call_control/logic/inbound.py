@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from datetime import datetime
@@ -9,13 +10,23 @@ from datetime import datetime
 from call_control import actions
 from call_control.actions import Action
 from call_control.attributes import CallAttributes, Phase
-from call_control.events import Participant, SmaEvent
-from call_control.logic.decision import CallerMeeting, Decision, InboundSetup, MeetingRequest
+from call_control.events import LEG_A, Participant, SmaEvent
+from call_control.logic.decision import (
+    CallerMeeting,
+    CallState,
+    Decision,
+    InboundSetup,
+    MeetingRequest,
+    MetricPoint,
+    SetupResult,
+)
 from call_control.logic.leaving import goodbye_actions
 from call_control.settings import Settings
-from calls.record import CallRecord, CallStatus, Direction, EndReason
+from calls.record import CallRecord, CallStatus, Direction, EndReason, iso
 
 _TOKEN = re.compile(r"^[-_a-zA-Z0-9]{2,60}$")
+STARTED = MetricPoint("CallsStarted", "Count", 1)
+FAILED = MetricPoint("CallsFailed", "Count", 1)
 
 
 def meeting_request(transaction_id: str) -> MeetingRequest:
@@ -64,10 +75,46 @@ def greeting_actions(caller: Participant, settings: Settings) -> tuple[Action, .
     return ()
 
 
+def new_inbound_call(event: SmaEvent, state: CallState, settings: Settings) -> Decision:
+    """NEW_INBOUND_CALL: name the setup steps (meeting, then record); `after_setup` decides on their result."""
+    if event.caller is None:
+        return Decision(
+            actions=(actions.hangup(participant_tag=LEG_A),), problem="a new inbound call without LEG-A"
+        )
+    return Decision(setup=inbound_setup(event, settings, state.now), note="setting up the caller's meeting")
+
+
+def after_setup(
+    event: SmaEvent, settings: Settings, now: datetime, setup: InboundSetup, result: SetupResult
+) -> Decision:
+    """Join the caller into the meeting the steps made, or apologise and leave nothing behind."""
+    meeting, stored, error = result.meeting, result.stored, result.error or "setup failed"
+    if meeting is None:  # no meeting: record the failed call, so agents and the alarms see it
+        failed = setup.record.replace(
+            status=CallStatus.ENDED, end_reason=EndReason.ERROR, ended_at=iso(now), error=error[:500]
+        )
+        return dataclasses.replace(
+            setup_failed(event, settings, error), store=failed, metrics=(STARTED, FAILED)
+        )
+    if stored is None:  # a meeting without a record: nobody else could find it, so delete it now
+        return dataclasses.replace(
+            setup_failed(event, settings, error, meeting.meeting_id),
+            delete_meeting=True,
+            metrics=(STARTED, FAILED),
+        )
+    if not stored.is_active:  # a retry of a call that has already ended
+        return dataclasses.replace(
+            setup_failed(event, settings, "the call had already ended", meeting.meeting_id),
+            delete_meeting=True,
+        )
+    joined = join_inbound(event, settings, meeting)
+    return dataclasses.replace(joined, metrics=(STARTED,) if result.created else ())
+
+
 def join_inbound(event: SmaEvent, settings: Settings, meeting: CallerMeeting) -> Decision:
     """Greet the caller (optionally) and put them into the meeting, remembering what later events need."""
     caller = event.caller
-    if caller is None:  # the service checks this before creating anything
+    if caller is None:  # new_inbound_call answers this before any setup step
         raise ValueError("a new inbound call without LEG-A")
     join = actions.join_chime_meeting(
         call_id=caller.call_id, join_token=meeting.join_token, meeting_id=meeting.meeting_id
