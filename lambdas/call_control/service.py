@@ -12,21 +12,20 @@ from datetime import datetime
 from call_control.adapters import AwsFault, CallRecords, MeetingGateway
 from call_control.attributes import CallAttributes
 from call_control.cleanup import MeetingJanitor
-from call_control.events import EventType, SmaEvent
-from call_control.logic import dispatch, inbound, leaving, outbound
+from call_control.events import SmaEvent
+from call_control.logic import dispatch, failures, inbound, outbound
 from call_control.logic.decision import (
     CallState,
     Decision,
     InboundSetup,
     MetricPoint,
-    OnFault,
     RecordChange,
     SetupResult,
 )
 from call_control.logic.metrics import change_metrics
 from call_control.observability import logger
 from call_control.settings import Settings
-from calls.record import CallRecord, EndReason, phone_leg_user_id
+from calls.record import CallRecord, phone_leg_user_id
 from calls.store import TransitionRefused
 
 # The SMA re-sends an event it has no answer for after about 5 s: leave room to answer before that.
@@ -164,17 +163,11 @@ class CallControl:
             return None, None, attributes
         attributes = outbound.recovered_attributes(attributes, record)
         logger.info("recovered an outbound call from its record", extra={"call_id": record.call_id})
-        if (
-            event.kind is EventType.CALL_ANSWERED
-            and not attributes.join_token
-            and attributes.meeting_id
-            and record.is_active
-        ):
+        meeting_id = outbound.phone_leg_token_wanted(event, attributes, record)
+        if meeting_id is not None:
             try:
                 Budget(self._budget_seconds).require("CreateAttendee")
-                token = self._meetings.phone_leg_join_token(
-                    attributes.meeting_id, phone_leg_user_id(record.call_id)
-                )
+                token = self._meetings.phone_leg_join_token(meeting_id, phone_leg_user_id(record.call_id))
             except AwsFault as error:  # no token: the decision ends the call and deletes its meeting
                 logger.error("could not get the phone leg's join token", extra={"reason": str(error)})
                 token = None
@@ -185,20 +178,4 @@ class CallControl:
         self, event: SmaEvent, state: CallState, decision: Decision, error: AwsFault
     ) -> Decision:
         problem = f"could not update the call record: {error}"
-        match decision.on_fault:
-            case OnFault.PROCEED:
-                return dataclasses.replace(decision, change=None, problem=problem)
-            case OnFault.IGNORE:
-                return Decision(
-                    note=f"ignored ({decision.note}) because the record could not be updated", problem=problem
-                )
-            case OnFault.APOLOGISE:
-                return leaving.end_call(
-                    event,
-                    state,
-                    self._settings,
-                    EndReason.ERROR,
-                    change=None,
-                    note="apologising",
-                    problem=problem,
-                )
+        return failures.after_record_fault(event, state, self._settings, decision, problem)

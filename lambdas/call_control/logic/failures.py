@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from call_control import actions
 from call_control.attributes import Phase
 from call_control.events import LEG_A, SmaEvent
-from call_control.logic.decision import CallState, Decision
-from call_control.logic.leaving import continue_leaving, end_change, fail_call, goodbye_actions
+from call_control.logic.decision import CallState, Decision, OnFault
+from call_control.logic.leaving import continue_leaving, end_call, end_change, fail_call, goodbye_actions
 from call_control.settings import Settings
 from calls.record import EndReason
 
@@ -109,3 +111,20 @@ def broken_settings_reply(caller_call_id: str | None, apology: str, voice_id: st
         ),
         note="settings are unusable",
     )
+
+
+def after_record_fault(
+    event: SmaEvent, state: CallState, settings: Settings, decision: Decision, problem: str
+) -> Decision:
+    """The decision's record change failed for a reason other than its condition: act by its `on_fault`."""
+    match decision.on_fault:
+        case OnFault.PROCEED:
+            return dataclasses.replace(decision, change=None, problem=problem)
+        case OnFault.IGNORE:
+            return Decision(
+                note=f"ignored ({decision.note}) because the record could not be updated", problem=problem
+            )
+        case OnFault.APOLOGISE:
+            return end_call(
+                event, state, settings, EndReason.ERROR, change=None, note="apologising", problem=problem
+            )

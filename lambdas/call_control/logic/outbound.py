@@ -6,7 +6,7 @@ import dataclasses
 
 from call_control import actions
 from call_control.attributes import CallAttributes, Phase
-from call_control.events import SmaEvent
+from call_control.events import EventType, SmaEvent
 from call_control.logic.decision import CallState, Decision, MetricPoint, RecordChange
 from call_control.logic.leaving import fail_call, goodbye_actions
 from call_control.settings import Settings
@@ -106,3 +106,12 @@ def outbound_answered(event: SmaEvent, state: CallState, settings: Settings) -> 
     return Decision(
         actions=(join,), attributes=attributes.replace(phase=Phase.JOINING), note="answered; joining"
     )
+
+
+def phone_leg_token_wanted(event: SmaEvent, attributes: CallAttributes, record: CallRecord) -> str | None:
+    """The meeting whose phone-leg join token this event needs, if any: CALL_ANSWERED of a live outbound
+    call whose attributes lost the token. The service gets it from CreateAttendee with the phone leg's
+    ExternalUserId, which returns the attendee the meeting API made."""
+    if event.kind is EventType.CALL_ANSWERED and not attributes.join_token and record.is_active:
+        return attributes.meeting_id
+    return None
