@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from call_control.attributes import CallAttributes
 from call_control.events import parse_event
 from call_control.logic.decision import CallerMeeting, CallState, Decision, InboundSetup, SetupResult
 from call_control.logic.dispatch import decide, reads_record
-from call_control.logic.inbound import after_setup
-from call_control.settings import Settings, load_settings
+from call_control.logic.inbound import after_setup, meeting_request
+from call_control.settings import Settings
 from calls.record import CallStatus, EndReason
 from tests.unit.lambdas.call_control.harness import T0, load_event
 
 TX = "2a4a3c1d-6b7e-4f0a-9a3b-1c2d3e4f5a6b"
 MEETING = CallerMeeting(meeting_id="0d1b8f2e-3c4a-4b5d-8e6f-7a8b9c0d1e2f", attendee_id="a-1", join_token="jt")
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return load_settings(
-        {"CALLS_TABLE_NAME": "calls", "MEETING_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
-    )
 
 
 def test_a_new_call_names_its_setup_steps_and_reads_nothing(settings: Settings) -> None:
@@ -86,3 +77,12 @@ def test_a_retry_of_an_ended_call_apologises_and_deletes_its_meeting(settings: S
     _, decision = setup_and(settings, SetupResult(MEETING, ended))
     assert [a["Type"] for a in decision.actions] == ["Speak", "Hangup"]
     assert decision.delete_meeting and decision.change is None and decision.metrics == ()
+
+
+def test_request_tokens_fit_the_chime_limits() -> None:
+    plain = meeting_request(TX)
+    assert plain.request_token == f"sma-{TX}"
+    odd = meeting_request("tx:" + "x" * 80)
+    assert len(odd.request_token) <= 64 and odd.request_token.startswith("sma-")
+    assert len(odd.external_meeting_id) <= 64 and len(odd.caller_user_id) <= 64
+    assert meeting_request("tx:" + "x" * 80) == odd  # the same event gets the same meeting
