@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from call_control.events import parse_event
 from call_control.runtime import Runtime
-from calls.record import CallStatus, EndReason
+from calls.record import CallRecord, CallStatus, EndReason
 from calls.store import CallStore
 from simulator.environment import LocalAws
 from tests.unit.lambdas.call_control.harness import action, invoke, load_event, types
@@ -109,3 +110,23 @@ def test_meeting_creation_failing_records_the_failed_call_in_one_write(
     assert writes(aws.timer.counts) == 1 and aws.timer.counts["dynamodb.PutItem"] == 1
     record = store.require(TX)
     assert (record.status, record.end_reason, record.meeting_id) == (CallStatus.ENDED, EndReason.ERROR, None)
+
+
+def test_a_put_that_landed_but_timed_out_still_ends_cleanly(
+    runtime: Runtime, aws: LocalAws, store: CallStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_create = CallStore.create
+
+    def landed_then_timed_out(self: CallStore, record: CallRecord) -> bool:
+        real_create(self, record)
+        raise ReadTimeoutError(endpoint_url="dynamodb")
+
+    monkeypatch.setattr(CallStore, "create", landed_then_timed_out)
+    first = invoke(load_event("new_inbound_call"))
+    monkeypatch.undo()
+    assert types(first) == ["Speak", "Hangup"]  # the handler cannot know the write landed
+    assert aws.chime.meetings == {}  # so it deleted the meeting
+    assert store.require(TX).status is CallStatus.CONNECTING
+    invoke(load_event("hangup_caller", attributes=first["TransactionAttributes"]))  # after the apology
+    record = store.require(TX)
+    assert record.status is CallStatus.ENDED and record.end_reason is EndReason.ERROR
