@@ -347,7 +347,7 @@ def _inbound(
         if scenario.dynamodb_fault == "down":
             local.faults.down = True
         if scenario.dynamodb_fault == "after-setup":
-            # Up while the call is set up (PutItem, UpdateItem); down from the next event's GetItem on.
+            # Up while the call is set up (its one PutItem); down from the next event's GetItem on.
             local.faults.fail_from("GetItem", 1)
         call = sim.sma.inbound_call(scenario.caller, OUR_NUMBER)
         if scenario.out_of_order_hangup:

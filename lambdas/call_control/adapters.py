@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 import botocore.session
 from botocore.config import Config
 
-from call_control.logic import CallerMeeting, MeetingRequest, RecordChange
+from call_control.logic.decision import CallerMeeting, MeetingRequest, RecordChange
 from call_control.settings import Settings
 from calls.chime import ChimeMeetings
 from calls.faults import AwsFault, FaultKind

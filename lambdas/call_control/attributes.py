@@ -84,5 +84,5 @@ class CallAttributes:
                 values[key] = str(value)
         return values
 
-    def but(self, **changes: Any) -> CallAttributes:
+    def replace(self, **changes: Any) -> CallAttributes:
         return dataclasses.replace(self, **changes)

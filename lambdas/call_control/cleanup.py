@@ -27,6 +27,10 @@ class MeetingJanitor:
             if remembered:
                 self.delete(remembered)  # no record to claim in (it could not be written or read)
             return
+        if remembered and remembered != record.meeting_id:
+            # A meeting the transaction knows and the record does not: a setup retried after the call
+            # ended got a fresh one. Only this transaction knows it, so it deletes it now.
+            self.delete(remembered)
         if record.meeting_ended_at is not None:
             return  # already deleted: a repeated HANGUP changes nothing
         try:

@@ -9,9 +9,10 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from call_control import actions, logic
+from call_control import actions
 from call_control.events import MalformedEvent, SmaEvent, parse_event, salvage
-from call_control.logic import Decision, MetricPoint
+from call_control.logic.decision import Decision, MetricPoint
+from call_control.logic.failures import broken_settings_reply
 from call_control.observability import logger, metrics, traced_handler
 from call_control.runtime import Runtime, get_runtime
 from call_control.settings import FALLBACK_APOLOGY, FALLBACK_VOICE
@@ -89,7 +90,7 @@ def _broken_settings(event: SmaEvent, runtime: Runtime) -> dict[str, Any]:
     if caller is None or not caller.connected:
         return actions.response([])
     metrics.add_metric(name=CallMetric.CALLS_FAILED, unit=MetricUnit.Count, value=1)
-    decision = logic.broken_settings_reply(
+    decision = broken_settings_reply(
         caller.call_id, FALLBACK_APOLOGY, FALLBACK_VOICE.voice_id, FALLBACK_VOICE.language_code
     )
     return actions.response(decision.actions)
@@ -124,7 +125,7 @@ def _goodbye_actions(caller_call_id: str | None) -> list[actions.Action]:
     settings = runtime.settings
     apology = settings.apology_message if settings else FALLBACK_APOLOGY
     voice = settings.voice if settings else FALLBACK_VOICE
-    decision = logic.broken_settings_reply(caller_call_id, apology, voice.voice_id, voice.language_code)
+    decision = broken_settings_reply(caller_call_id, apology, voice.voice_id, voice.language_code)
     return list(decision.actions)
 
 

@@ -1,4 +1,5 @@
-"""Runs the decisions against the edges: loads the call's state, applies record changes, deletes meetings."""
+"""Runs the decisions against the edges: loads the call's state, runs the steps a decision names (a new
+caller's meeting and record), applies record changes, deletes meetings. The decisions are in `logic/`."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from call_control import actions, logic
 from call_control.adapters import CallRecords, MeetingGateway
 from call_control.attributes import CallAttributes
 from call_control.cleanup import MeetingJanitor
-from call_control.events import LEG_A, EventType, SmaEvent
-from call_control.logic import CallState, Decision, MetricPoint, OnFault, RecordChange
+from call_control.events import SmaEvent
+from call_control.logic import dispatch, failures, inbound, outbound
+from call_control.logic.decision import (
+    CallState,
+    Decision,
+    InboundSetup,
+    MetricPoint,
+    RecordChange,
+    SetupResult,
+)
+from call_control.logic.metrics import change_metrics
 from call_control.observability import logger
 from call_control.settings import Settings
-from calls.contracts import CallMetric
 from calls.faults import TIMEOUT, AwsFault, FaultKind
-from calls.record import CallRecord, CallStatus, EndReason, phone_leg_user_id
+from calls.record import CallRecord, phone_leg_user_id
 from calls.store import TransitionRefused
 
 # The SMA re-sends an event it has no answer for after about 5 s: leave room to answer before that.
@@ -63,85 +71,13 @@ class CallControl:
         self._janitor = MeetingJanitor(records, meetings)
 
     def handle(self, event: SmaEvent) -> Outcome:
-        if event.kind is EventType.NEW_INBOUND_CALL:
-            return self._new_inbound_call(event)
-        return self._decide_and_apply(event)
-
-    # -- new inbound calls: record, meeting, join --------------------------------------------------------
-
-    def _new_inbound_call(self, event: SmaEvent) -> Outcome:
-        settings = self._settings
-        now = self._clock()
-        budget = Budget(self._budget_seconds)
-        call_id = event.transaction_id
-        if event.caller is None:
-            decision = Decision(
-                actions=(actions.hangup(participant_tag=LEG_A),), problem="a new inbound call without LEG-A"
-            )
-            return Outcome(decision, call_id)
-        setup = logic.inbound_setup(event, settings, now)
-        try:
-            created = self._records.create(setup.record)
-            existing = None if created else self._records.get(call_id)
-        except AwsFault as error:  # nothing recorded, nothing created
-            failed = (
-                MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),
-                MetricPoint(CallMetric.CALLS_FAILED, "Count", 1),
-            )
-            return Outcome(logic.setup_failed(event, settings, str(error)), call_id, failed)
-        started = (MetricPoint(CallMetric.CALLS_STARTED, "Count", 1),) if created else ()
-        if existing is not None and not existing.is_active:  # a retry of a call that already ended
-            return Outcome(logic.setup_failed(event, settings, "the call had already ended"), call_id)
-        try:
-            budget.require("CreateMeetingWithAttendees")
-            meeting = self._meetings.create_for_caller(setup.meeting)
-        except AwsFault as error:
-            ended = self._end_quietly(event, call_id, str(error), now)
-            return Outcome(logic.setup_failed(event, settings, str(error)), call_id, started + ended)
-        recorded = RecordChange(
-            to=CallStatus.CONNECTING,
-            from_statuses=frozenset({CallStatus.CONNECTING}),
-            set_fields={"meeting_id": meeting.meeting_id, "caller_attendee_id": meeting.attendee_id},
-        )
-        try:
-            budget.require("UpdateItem")
-            self._records.apply(call_id, recorded, now=now)
-        except TransitionRefused as refused:
-            current = refused.current
-            if current is None or not current.is_active:  # the caller hung up while we set up
-                self._janitor.delete(meeting.meeting_id)
-                return Outcome(
-                    logic.setup_failed(event, settings, "the call ended during setup"), call_id, started
-                )
-            # Already past CONNECTING: a retry of an event we answered before; answer the same.
-        except AwsFault as error:
-            self._janitor.delete(meeting.meeting_id)  # nobody could find it otherwise
-            ended = self._end_quietly(event, call_id, str(error), now)
-            return Outcome(logic.setup_failed(event, settings, str(error)), call_id, started + ended)
-        return Outcome(logic.join_inbound(event, settings, meeting), call_id, started)
-
-    def _end_quietly(
-        self, event: SmaEvent, call_id: str, error: str, now: datetime
-    ) -> tuple[MetricPoint, ...]:
-        """Record a setup failure if the table lets us; the caller hears the apology either way."""
-        change = logic.end_change(EndReason.ERROR, now, error)
-        try:
-            after = self._records.apply(call_id, change, now=now)
-        except (AwsFault, TransitionRefused) as failure:
-            logger.warning("could not record the failed call", extra={"reason": str(failure)})
-            return ()
-        return logic.change_metrics(event, change, after, now)
-
-    # -- every other event ------------------------------------------------------------------------------
-
-    def _decide_and_apply(self, event: SmaEvent) -> Outcome:
         settings = self._settings
         now = self._clock()
         attributes = CallAttributes.from_map(event.attributes)
-        call_id = logic.record_id(event, attributes)
+        call_id = dispatch.record_id(event, attributes)
         record: CallRecord | None = None
         unreadable: AwsFault | None = None
-        if event.kind is not EventType.NEW_OUTBOUND_CALL:
+        if dispatch.reads_record(event):
             try:
                 if call_id is not None:
                     record = self._records.get(call_id)
@@ -151,7 +87,13 @@ class CallControl:
                 unreadable = error
                 logger.error("could not read the call record", extra={"reason": str(error)})
         state = CallState(attributes, record, now)
-        decision = logic.decide(event, state, settings)
+        decision = dispatch.decide(event, state, settings)
+        if decision.setup is not None:
+            result = self._set_up(decision.setup)
+            record = result.stored
+            decision = inbound.after_setup(event, settings, now, decision.setup, result)
+        if decision.store is not None:
+            self._store(decision.store)
         applied: CallRecord | None = None
         change: RecordChange | None = None
         for attempt in range(MAX_DECISIONS):
@@ -167,7 +109,7 @@ class CallControl:
             except TransitionRefused as refused:
                 record = refused.current
                 state = CallState(attributes, record, now)
-                decision = logic.decide(event, state, settings)
+                decision = dispatch.decide(event, state, settings)
                 if attempt == MAX_DECISIONS - 2 and decision.change is not None:
                     logger.warning("decisions did not settle; answering without a record change")
                     decision = dataclasses.replace(decision, change=None)
@@ -176,10 +118,36 @@ class CallControl:
                 break
         points = decision.metrics
         if applied is not None and change is not None:
-            points += logic.change_metrics(event, change, applied, now)
+            points += change_metrics(event, change, applied, now)
         if decision.delete_meeting:
-            self._janitor.clean_up(call_id, applied or record, attributes.meeting_id, now)
+            remembered = attributes.meeting_id or (decision.attributes or attributes).meeting_id
+            self._janitor.clean_up(call_id, applied or record, remembered, now)
         return Outcome(decision, call_id, points)
+
+    # -- the steps a decision names ---------------------------------------------------------------------
+
+    def _set_up(self, setup: InboundSetup) -> SetupResult:
+        """A new caller's meeting, then its whole record in one conditional put (read back if it exists)."""
+        budget = Budget(self._budget_seconds)
+        try:
+            budget.require("CreateMeetingWithAttendees")
+            meeting = self._meetings.create_for_caller(setup.meeting)
+        except AwsFault as error:
+            return SetupResult(error=str(error))
+        record = setup.record_with(meeting)
+        try:
+            budget.require("PutItem")
+            if self._records.create(record):
+                return SetupResult(meeting, record, created=True)
+            return SetupResult(meeting, self._records.get(record.call_id))
+        except AwsFault as error:
+            return SetupResult(meeting, error=str(error))
+
+    def _store(self, record: CallRecord) -> None:
+        try:
+            self._records.create(record)
+        except AwsFault as error:
+            logger.warning("could not record the failed call", extra={"reason": str(error)})
 
     def _recover_outbound(
         self, event: SmaEvent, attributes: CallAttributes
@@ -195,43 +163,21 @@ class CallControl:
         if record is None:
             logger.warning("no call has this transaction yet", extra={"transaction_id": event.transaction_id})
             return None, None, attributes
-        attributes = logic.recovered_attributes(attributes, record)
+        attributes = outbound.recovered_attributes(attributes, record)
         logger.info("recovered an outbound call from its record", extra={"call_id": record.call_id})
-        if (
-            event.kind is EventType.CALL_ANSWERED
-            and not attributes.join_token
-            and attributes.meeting_id
-            and record.is_active
-        ):
+        meeting_id = outbound.phone_leg_token_wanted(event, attributes, record)
+        if meeting_id is not None:
             try:
                 Budget(self._budget_seconds).require("CreateAttendee")
-                token = self._meetings.phone_leg_join_token(
-                    attributes.meeting_id, phone_leg_user_id(record.call_id)
-                )
+                token = self._meetings.phone_leg_join_token(meeting_id, phone_leg_user_id(record.call_id))
             except AwsFault as error:  # no token: the decision ends the call and deletes its meeting
                 logger.error("could not get the phone leg's join token", extra={"reason": str(error)})
                 token = None
-            attributes = attributes.but(join_token=token)
+            attributes = attributes.replace(join_token=token)
         return record.call_id, record, attributes
 
     def _after_fault(
         self, event: SmaEvent, state: CallState, decision: Decision, error: AwsFault
     ) -> Decision:
         problem = f"could not update the call record: {error}"
-        match decision.on_fault:
-            case OnFault.PROCEED:
-                return dataclasses.replace(decision, change=None, problem=problem)
-            case OnFault.IGNORE:
-                return Decision(
-                    note=f"ignored ({decision.note}) because the record could not be updated", problem=problem
-                )
-            case OnFault.APOLOGISE:
-                return logic.goodbye(
-                    event,
-                    state,
-                    self._settings,
-                    EndReason.ERROR,
-                    change=None,
-                    note="apologising",
-                    problem=problem,
-                )
+        return failures.after_record_fault(event, state, self._settings, decision, problem)

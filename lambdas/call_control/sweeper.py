@@ -18,10 +18,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError
 
-from call_control import logic
 from call_control.adapters import CallRecords, MeetingGateway, call_edges, sweeper_client_config
 from call_control.cleanup import MeetingJanitor
-from call_control.logic import SweepKind, SweepStep
+from call_control.logic.leaving import end_change
+from call_control.logic.sweep import LOOKBACK, SweepKind, SweepStep, plan_sweep
 from call_control.observability import logger, metrics, traced_handler
 from call_control.settings import SettingsError, load_settings
 from calls.chime import SmaCalls
@@ -67,12 +67,12 @@ class Sweeper:
         now = now or self._clock()
         report = SweepReport()
         try:
-            for call in self._records.created_since(now - logic.LOOKBACK):
+            for call in self._records.created_since(now - LOOKBACK):
                 if stop_at is not None and time.monotonic() > stop_at:
                     report.problems.append("stopped early: out of time")
                     break
                 report.examined += 1
-                step = logic.plan_sweep(call, now, self._wait)
+                step = plan_sweep(call, now, self._wait)
                 if step is not None:
                     self._perform(step, now, report)
         except AwsFault as error:
@@ -111,7 +111,7 @@ class Sweeper:
         self._force_end(self._forced(call, now, "the call no longer exists"), now, report)
 
     def _forced(self, call: CallRecord, now: datetime, error: str) -> SweepStep:
-        change = logic.end_change(
+        change = end_change(
             EndReason.TIMEOUT, now, error, from_statuses=frozenset({call.status}), answered_by_absent=True
         )
         return SweepStep(SweepKind.FORCE_END, call, change)

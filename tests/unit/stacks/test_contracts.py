@@ -118,7 +118,7 @@ def _literal(node: ast.expr) -> str:
 def _emitted_metric_names(package: str) -> set[str]:
     """Metric names the package's code emits: add_metric(name="...") and MetricPoint("...", ...)."""
     names: set[str] = set()
-    for path in (REPO / "lambdas" / package).glob("*.py"):
+    for path in (REPO / "lambdas" / package).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if not isinstance(node, ast.Call):
                 continue

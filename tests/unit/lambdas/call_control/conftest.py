@@ -7,9 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from call_control.runtime import Runtime, build_runtime, use_runtime
+from call_control.settings import Settings
 from calls.store import CallStore
 from simulator.environment import LocalAws, local_aws
 from simulator.fake_chime import FakeChime
+from tests.unit.lambdas.call_control.decisions import decision_settings
 from tests.unit.lambdas.call_control.harness import Clock
 
 
@@ -55,3 +57,9 @@ def runtime(aws: LocalAws, clock: Clock) -> Iterator[Runtime]:
 @pytest.fixture
 def store(aws: LocalAws) -> CallStore:
     return CallStore(aws.dynamodb, aws.env["CALLS_TABLE_NAME"])
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings for deciding events alone (no AWS): messages to tell apart, a dial policy for transfers."""
+    return decision_settings()

@@ -39,20 +39,29 @@ def test_a_throttle_the_retry_absorbs_is_invisible_to_the_caller(runtime: Runtim
     assert types(invoke(load_event("new_inbound_call"))) == ["Speak", "JoinChimeMeeting"]
 
 
-def test_dynamodb_down_apologises_without_creating_a_meeting(runtime: Runtime, aws: LocalAws) -> None:
+def test_dynamodb_down_apologises_and_deletes_the_meeting_it_made_first(
+    runtime: Runtime, aws: LocalAws, store: CallStore
+) -> None:
     aws.faults.down = True
     response = invoke(load_event("new_inbound_call"))
     assert types(response) == ["Speak", "Hangup"]
-    assert aws.chime.requests == []
+    # The meeting comes first (the setup floor); with no record to find it by, nobody else could delete it.
+    assert [request.operation for request in aws.chime.requests] == [
+        "CreateMeetingWithAttendees",
+        "DeleteMeeting",
+    ]
+    assert aws.chime.meetings == {}
 
 
-def test_dynamodb_failing_after_the_meeting_exists_deletes_it(
+def test_the_record_write_failing_after_the_meeting_exists_deletes_it(
     runtime: Runtime, aws: LocalAws, store: CallStore
 ) -> None:
-    aws.faults.fail_from("UpdateItem", 1)
+    aws.faults.fail_from("PutItem", 1)
     response = invoke(load_event("new_inbound_call"))
     assert types(response) == ["Speak", "Hangup"]
     assert len(aws.chime.calls_to("DeleteMeeting")) == 1 and aws.chime.meetings == {}
+    aws.faults.down = False
+    assert store.get(TX) is None
 
 
 def test_dynamodb_failing_when_the_caller_joined_takes_them_out_politely(

@@ -13,13 +13,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectTimeoutError, ParamValidationError
 from botocore.stub import Stubber
 from moto import mock_aws
-from tests.fakes.calls_table import create_calls_table
 
 from calls.chime import ChimeMeetings, SmaCalls
 from calls.contracts import hangup_request
 from calls.faults import AwsFault, FaultKind, kind_of
 from calls.record import CallStatus
 from calls.store import CallStore, TransitionRefused
+from simulator.calls_table import create_calls_table
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 MEETING = "4e8f5a2b-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
