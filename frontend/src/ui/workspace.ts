@@ -32,7 +32,7 @@ export class Workspace {
   /** What the agent hears (caller + AI), played by a media element so echo cancellation covers it. */
   private readonly monitor = h("audio", { id: "agent-monitor", class: "visually-hidden", "aria-hidden": "true" });
   private readonly stage = h("div", { class: "stage" });
-  private readonly queueAlert = h("div", { class: "queue-alert", role: "alert" });
+  private readonly queueAlert = h("div", { class: "queue-alert", role: "alert", tabindex: "-1" });
   private readonly connection = h("span", { class: "connection", "data-state": "connecting" }, "Connecting…");
   private readonly soundButton: HTMLButtonElement;
   private readonly notifyButton: HTMLButtonElement;
@@ -268,11 +268,15 @@ export class Workspace {
   }
 
   private showQueueAlert(text: string): void {
+    // The control that led here may be gone (an Answer button for a call that was taken): focus
+    // goes to the explanation rather than the page body.
+    const focusLost = !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
     this.queueAlert.replaceChildren(
       h("span", null, text),
       h("button", { type: "button", class: "icon-button", "aria-label": "Dismiss", onclick: () => (this.queueAlert.hidden = true) }, "×"),
     );
     this.queueAlert.hidden = false;
+    if (focusLost) this.queueAlert.focus();
   }
 
   private tickTimers(): void {
