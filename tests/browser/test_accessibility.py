@@ -247,7 +247,8 @@ def test_the_mode_control_says_what_the_legs_do_not_what_was_asked(page: Page, f
     expect(status).to_contain_text("The call is over.")
     expect(page.get_by_role("button", name="Retry AI")).to_have_count(0)
     expect(page.get_by_role("radio")).to_have_count(0)
-    expect(page.locator(".call-panel")).not_to_contain_text("take over")
+    expect(page.locator(".call-panel")).not_to_contain_text("take over", use_inner_text=True)
+    expect(page.locator(".call-panel")).not_to_contain_text("hears you", use_inner_text=True)
 
 
 def test_the_panel_says_whether_the_ai_hears_the_agent(page: Page, fakes: FakeBackend) -> None:

@@ -55,6 +55,7 @@ export class CallPanel {
   private lastNotices: readonly Notice[] | null = null;
   private lastSaid: string | null = null;
   private wasLive = true;
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
   private view: CallView;
 
   constructor(
@@ -95,6 +96,11 @@ export class CallPanel {
         this.meters.mic,
       ),
       devices ? devices.element : null,
+      h(
+        "p",
+        { class: "hint shortcut-hint" },
+        `Keyboard: ${keysFor("takeOver")} take over or hand back · ${keysFor("muteAi")} mute or unmute the AI · ${keysFor("hangUp")} hang up.`,
+      ),
     );
 
     const transferInput = h("input", {
@@ -184,6 +190,7 @@ export class CallPanel {
   destroy(): void {
     this.unsubscribe();
     clearInterval(this.meterTimer);
+    clearTimeout(this.announceTimer);
   }
 
   /** Keyboard shortcuts from the workspace; false when the call is over (nothing to do). */
@@ -269,6 +276,9 @@ export class CallPanel {
     for (const button of this.endButtons) button.disabled = view.ending;
     this.ended.hidden = live;
     if (!live && this.wasLive) {
+      // The banner (a status) says it now; a stale "the caller hears…" must not linger for screen readers.
+      clearTimeout(this.announceTimer);
+      this.announcer.textContent = "";
       const focusWasHere = !document.activeElement || document.activeElement === document.body || this.element.contains(document.activeElement);
       const duration = formatDuration((view.endedAt ?? Date.now()) - view.startedAt);
       const back = h("button", { type: "button", class: "button primary", "data-focus-key": "back", onclick: () => this.onClose() }, "Back to calls");
@@ -290,8 +300,10 @@ export class CallPanel {
   }
 
   private announce(text: string): void {
+    // Cleared first: the same words set again are not announced again.
     this.announcer.textContent = "";
-    setTimeout(() => (this.announcer.textContent = text), 50);
+    clearTimeout(this.announceTimer);
+    this.announceTimer = setTimeout(() => (this.announcer.textContent = text), 50);
   }
 
   private renderSubtitle(): void {
