@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from calls.record import CallRecord
 from tests.browser.environment import FRONTEND
@@ -106,6 +106,44 @@ def test_every_screen_and_state_passes_axe(page: Page, fakes: FakeBackend) -> No
     page.get_by_role("button", name="Hang up").click()
     expect(page.get_by_role("status").filter(has_text="Call ended")).to_be_visible()
     audit(page, "call ended")
+
+
+def test_a_busy_answer_button_is_named_by_what_it_shows(page: Page, fakes: FakeBackend) -> None:
+    held: list[Route] = []
+
+    def hold_answer(route: Route) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/calls/*/answer", hold_answer)
+    sign_in(page, fakes)
+    fakes.call(fakes.api.add_inbound_call, "+15555550164")
+    page.get_by_role("button", name="Answer call from (555) 555-0164").click()
+    # The accessible name starts with the visible text, so "click Answering" in voice control works.
+    busy = page.get_by_role("button", name="Answering… call from (555) 555-0164")
+    expect(busy).to_be_disabled()
+    audit(page, "answering")
+    wait_for(lambda: held, "the answer request")
+    held[0].continue_()
+    expect(page.get_by_text("Call audio: Connected")).to_be_visible()
+
+
+def test_focus_ring_is_solid_3px_and_survives_forced_colors(page: Page, fakes: FakeBackend) -> None:
+    sign_in(page, fakes)
+    dial = page.get_by_label("Phone number")
+    page.keyboard.press("Tab")
+    tab_to(page, dial)
+    style = (
+        "(el) => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+    )
+    # #2d3aa6 is 9.3:1 against the white and near-white surfaces it is drawn on.
+    assert dial.evaluate(style) == ["solid", "3px", "rgb(45, 58, 166)"]
+    page.emulate_media(forced_colors="active")
+    outline_style, outline_width, _ = dial.evaluate(style)
+    assert (outline_style, outline_width) == ("solid", "3px"), "forced colours must keep the focus outline"
+    audit(page, "forced colours")
 
 
 def test_ai_refused_and_errors_pass_axe(page: Page, fakes: FakeBackend) -> None:
