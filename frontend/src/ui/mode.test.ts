@@ -40,6 +40,18 @@ describe("the mode control", () => {
     applyMode(session, "agent");
     expect(modeOf(session.view.mixer)).toBe("ai");
   });
+
+  it("Both talk without a microphone leaves the AI talking and no mic open", () => {
+    const session = fakeSession({ ...initialMixerState, micAvailable: false });
+    applyMode(session, "both");
+    expect(modeOf(session.view.mixer)).toBe("ai");
+  });
+
+  it("Both talk sets 'the AI hears me' before the mic opens, so each leg switches once", () => {
+    const session = fakeSession();
+    applyMode(session, "both");
+    expect(session.calls.indexOf("micToAi:true")).toBeLessThan(session.calls.indexOf("mic:true"));
+  });
 });
 
 describe("what the panel says comes from the legs, not the intent", () => {

@@ -109,9 +109,10 @@ export interface ModeControls {
 }
 
 /**
- * Apply a mode through the session's controls, in an order with no passing state worse than the
- * target (the mic is never opened to the AI before it is chosen; without a microphone the session
- * refuses "I talk" and says so, rather than leaving the caller in silence).
+ * Apply a mode through the session's controls, in an order where every leg switches once: "the AI
+ * hears me" is set while the mic is still closed (nothing is sent until the mic opens), so opening
+ * it moves both legs onto the mix in one step. Without a microphone the session refuses "I talk"
+ * (and "Both talk" opens no mic) and says so, rather than leaving the caller in silence.
  */
 export function applyMode(session: ModeControls, mode: AudioMode): void {
   const want = mixFor(mode);
@@ -125,9 +126,8 @@ export function applyMode(session: ModeControls, mode: AudioMode): void {
     session.setMicToAi(false);
     return;
   }
-  if (!want.micToAi) session.setMicToAi(false);
+  session.setMicToAi(want.micToAi);
   if (!want.mic) session.setMic(false);
   session.setAiVoice(want.aiVoice);
   if (want.mic) session.setMic(true);
-  if (want.micToAi && session.view.mixer.mic === "on") session.setMicToAi(true);
 }
