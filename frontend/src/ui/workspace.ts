@@ -33,7 +33,8 @@ export class Workspace {
   private readonly monitor = h("audio", { id: "agent-monitor", class: "visually-hidden", "aria-hidden": "true" });
   private readonly stage = h("div", { class: "stage" });
   private readonly queueAlert = h("div", { class: "queue-alert", role: "alert", tabindex: "-1" });
-  private readonly connection = h("span", { class: "connection", "data-state": "connecting" }, "Connecting…");
+  /** A status: "Live", "Offline, retrying…" and "Signed out" are announced politely when they change. */
+  private readonly connection = h("span", { class: "connection", role: "status", "data-state": "connecting" }, "Connecting…");
   private readonly soundButton: HTMLButtonElement;
   private readonly notifyButton: HTMLButtonElement;
   private readonly sessionBanner = h("div", { class: "session-banner", role: "alert", hidden: true });
