@@ -212,6 +212,12 @@ def test_shortcut_answers_and_hangs_up(page: Page, fakes: FakeBackend) -> None:
     page.keyboard.press("Alt+Shift+M")
     expect(mode_radio(page, "Listen only")).to_be_checked()
     expect(page.locator("#mix-status")).to_contain_text("The caller hears silence.")
+    # Not while typing: on a Mac, Option+Shift+H types a character in a text field.
+    page.get_by_label("Transfer to").focus()
+    page.keyboard.press("Alt+Shift+H")
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("button", name="Hang up")).to_be_visible()
+    page.get_by_role("heading", name="(555) 555-0163").focus()
     page.keyboard.press("Alt+Shift+H")
     expect(page.get_by_role("status").filter(has_text="Call ended")).to_contain_text("You hung up.")
     page.get_by_text("Keyboard shortcuts").click()

@@ -1,6 +1,7 @@
 /**
  * Keyboard shortcuts: Alt+Shift+letter, matched on the physical key (event.code), so they work on
- * every layout and do not take the single letters and arrows screen readers use for browsing.
+ * every layout and do not take the single letters and arrows screen readers use for browsing. Not
+ * while typing in a text field: on a Mac, Option+Shift+letter types a character there.
  */
 
 export type ShortcutAction = "answer" | "muteAi" | "takeOver" | "hangUp";
@@ -16,8 +17,17 @@ export function keysFor(action: ShortcutAction): string {
   return SHORTCUTS.find((shortcut) => shortcut.action === action)?.keys ?? "";
 }
 
+type KeyPress = Pick<KeyboardEvent, "altKey" | "shiftKey" | "ctrlKey" | "metaKey" | "code" | "repeat" | "target">;
+
 /** The action a key press asks for, or null. */
-export function shortcutFor(event: Pick<KeyboardEvent, "altKey" | "shiftKey" | "ctrlKey" | "metaKey" | "code" | "repeat">): ShortcutAction | null {
+export function shortcutFor(event: KeyPress): ShortcutAction | null {
   if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey || event.repeat) return null;
+  if (isTextField(event.target)) return null;
   return SHORTCUTS.find((shortcut) => shortcut.code === event.code)?.action ?? null;
+}
+
+function isTextField(target: EventTarget | null): boolean {
+  if (typeof HTMLElement === "undefined" || !(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement) return true;
+  return target instanceof HTMLInputElement && !["radio", "checkbox", "button", "submit", "range"].includes(target.type);
 }
