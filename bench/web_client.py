@@ -36,6 +36,7 @@ from tests.browser.helpers import (
     ABSENT_DB,
     AI_HZ,
     CALLER_HZ,
+    mode_radio,
     sign_in,
     tone_level,
     wait_for,
@@ -207,7 +208,7 @@ def figures(values: list[float], unit: str = "ms", digits: int = 1) -> str:
 def answer(page: Page, fakes: FakeBackend) -> str:
     sign_in(page, fakes)
     call = fakes.call(fakes.api.add_inbound_call, "+15555550142")
-    page.get_by_role("button", name="Answer call from +1 (555) 555-0142").click()
+    page.get_by_role("button", name="Answer call from (555) 555-0142").click()
     page.get_by_text("AI: Connected").wait_for()
     meeting_id = call.meeting_id or ""
     wait_tone(fakes, lambda: fakes.chime.agent_leg(meeting_id), AI_HZ, present=True, what="the AI's voice")
@@ -216,10 +217,9 @@ def answer(page: Page, fakes: FakeBackend) -> str:
 
 
 def set_mode(page: Page, mode: str) -> None:
-    """direct: the call as answered; mixed: the agent's mic on and heard by the AI, so both legs mix."""
+    """direct: the call as answered; mixed: "Both talk", the agent's mic on and heard by the AI, so both legs mix."""
     if mode == "mixed":
-        page.get_by_label("Let the AI hear me").check()
-        page.get_by_role("button", name="Microphone", exact=True).click()
+        mode_radio(page, "Both talk").check()
     info = page.locator(".audio-info")
     expect(info).to_have_attribute("data-to-caller", mode)
     expect(info).to_have_attribute("data-to-ai", mode)

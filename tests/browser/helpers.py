@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.fakes.backend import FakeBackend
 from tests.browser.fakes.peer import AudioPeer
@@ -73,6 +74,11 @@ def wait_tone(
             f"{error}; last {hz:.0f} Hz levels (dBFS): {[round(x, 1) for x in levels[-5:]]}"
         ) from None
     return levels[-1]
+
+
+def mode_radio(page: Page, label: str) -> Locator:
+    """One option of the call panel's audio mode control ("AI talks", "I talk", "Both talk", "Listen only")."""
+    return page.get_by_role("radio", name=re.compile(rf"^{re.escape(label)}\b"))
 
 
 def screenshot(page: Page, path: Path) -> None:

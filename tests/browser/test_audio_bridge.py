@@ -23,6 +23,7 @@ from tests.browser.helpers import (
     AI_HZ,
     CALLER_HZ,
     MIC_HZ,
+    mode_radio,
     screenshot,
     sign_in,
     wait_for,
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.browser
 def answer_call(page: Page, fakes: FakeBackend, number: str = "+15555550142") -> CallRecord:
     sign_in(page, fakes)
     call = fakes.call(fakes.api.add_inbound_call, number)
-    page.get_by_role("button", name="Answer call from +1 (555) 555-0142").click()
+    page.get_by_role("button", name="Answer call from (555) 555-0142").click()
     expect(page.get_by_text("Call audio: Connected")).to_be_visible()
     expect(page.get_by_text("AI: Connected")).to_be_visible()
     # The client shows "Connected" once the peer connects; events can flow only once the fake's end of the
@@ -107,8 +108,8 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
 
     expect_routes(page, to_caller="direct", to_ai="direct")
-    button(page, "AI voice").click()
-    expect(button(page, "AI voice")).to_have_attribute("aria-pressed", "false")
+    mode_radio(page, "Listen only").check()
+    expect(page.locator("#mix-status")).to_contain_text("The caller hears silence.")
     expect_routes(page, to_caller="mixed", to_ai="direct")
     wait_tone(
         fakes,
@@ -117,14 +118,13 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
         present=False,
         what="muting the AI to remove its voice from the meeting input",
     )
-    button(page, "AI voice").click()
+    mode_radio(page, "AI talks").check()
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="unmuting the AI to bring its voice back")
     expect_routes(page, to_caller="direct", to_ai="direct")
 
-    button(page, "Take over").click()
-    expect(button(page, "Take over")).to_have_attribute("aria-pressed", "true")
-    expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "true")
-    expect(page.locator("#mix-status")).to_contain_text("You have the call")
+    mode_radio(page, "I talk").check()
+    expect(page.locator("#mix-status")).to_contain_text("The caller hears you.")
+    expect(page.locator("#mix-status")).to_contain_text("The AI hears the caller, not you.")
     expect_routes(page, to_caller="mixed", to_ai="direct")
     wait_tone(
         fakes, caller_hears, MIC_HZ, present=True, what="take-over to put the agent's mic into the meeting"
@@ -140,7 +140,9 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
         "the AI to be switched to text output",
     )
 
-    page.get_by_label("Let the AI hear me").check()
+    # Both talk: the AI hears the agent too (and talks again).
+    mode_radio(page, "Both talk").check()
+    expect(page.locator("#mix-status")).to_contain_text("The AI hears the caller and you.")
     expect_routes(page, to_caller="mixed", to_ai="mixed")
     wait_tone(
         fakes,
@@ -153,11 +155,11 @@ def test_muting_the_ai_and_taking_over_switch_what_the_caller_hears(page: Page, 
     # The fake keeps streaming its voice while muted; the mix sent to Azure must still not carry it.
     wait_tone(fakes, azure_hears, AI_HZ, present=False, what="the AI not to hear itself in the mix either")
 
-    button(page, "Take over").click()  # hand back
-    expect(button(page, "Microphone")).to_have_attribute("aria-pressed", "false")
+    mode_radio(page, "AI talks").check()  # hand back
+    expect(page.locator("#mix-status")).to_contain_text("Your microphone is off.")
     wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="handing back to close the mic")
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="handing back to bring the AI back")
-    # The AI may still hear the agent, but the mic is off: nothing left to mix.
+    # The mic is off and the AI hears the caller alone: nothing left to mix.
     expect_routes(page, to_caller="direct", to_ai="direct")
     wait_tone(fakes, caller_hears, MIC_HZ, present=False, what="the direct leg to carry no trace of the mic")
 
@@ -167,15 +169,14 @@ def test_switching_between_direct_and_mixed_mid_call_leaves_no_gap(page: Page, f
     caller_hears, azure_hears = legs(fakes, call)
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
     wait_tone(fakes, azure_hears, CALLER_HZ, present=True, what="the caller's voice to reach Azure")
-    page.get_by_label("Let the AI hear me").check()
     expect_routes(page, to_caller="direct", to_ai="direct")
     page.wait_for_timeout(600)
 
     # The agent speaks up while the AI talks: both legs switch to the graph mid-tone, then back.
-    button(page, "Microphone").click()
+    mode_radio(page, "Both talk").check()
     expect_routes(page, to_caller="mixed", to_ai="mixed")
     page.wait_for_timeout(800)
-    button(page, "Microphone").click()
+    mode_radio(page, "AI talks").check()
     expect_routes(page, to_caller="direct", to_ai="direct")
     page.wait_for_timeout(800)
 
@@ -246,7 +247,7 @@ def test_transcript_shows_both_sides_and_suggestions_while_taken_over(
     expect(log.nth(0)).to_contain_text("order 4417")
     expect(log.nth(1)).to_contain_text("I can help with your order.")
 
-    button(page, "Take over").click()
+    mode_radio(page, "I talk").check()
     send({"type": "response.output_text.delta", "item_id": "a2", "delta": "Suggest: offer express "})
     send(
         {
@@ -349,7 +350,7 @@ def test_the_agent_hears_caller_and_ai_but_never_their_own_mic(page: Page, fakes
     wait_tone(fakes, caller_hears, AI_HZ, present=True, what="the AI's voice to reach the caller")
     monitor_settles_on(page, {CALLER_HZ, AI_HZ}, "the agent's monitor to carry the caller and the AI")
 
-    button(page, "Take over").click()
+    mode_radio(page, "I talk").check()
     wait_tone(fakes, caller_hears, MIC_HZ, present=True, what="the mic to reach the caller")
     # The agent hears the caller; not the muted AI, and not themselves.
     monitor_settles_on(page, {CALLER_HZ}, "the agent's monitor to carry only the caller")

@@ -1,4 +1,7 @@
-/** New-call alerts: a short chime, a "(n)" title badge, and a screen-reader announcement. */
+/**
+ * New-call alerts: a short chime, a "(n)" title badge, a screen-reader announcement, and a desktop
+ * notification while the tab is hidden (permission asked once, from a click, never on load).
+ */
 
 const BASE_TITLE = "Calldesk";
 
@@ -48,6 +51,27 @@ export class CallAlerts {
       oscillator.start(at);
       oscillator.stop(at + 0.2);
     });
+  }
+
+  /** Whether to offer the "Notify me" button: the browser has notifications and nobody asked yet. */
+  canAskForNotifications(): boolean {
+    return typeof Notification === "function" && Notification.permission === "default";
+  }
+
+  /** Call from a click only: browsers ignore (or hold against the site) a request without a gesture. */
+  async askForNotifications(): Promise<boolean> {
+    if (typeof Notification !== "function") return false;
+    return (await Notification.requestPermission()) === "granted";
+  }
+
+  /** A desktop notification, only while the tab is hidden (in view, the chime and the list do it). */
+  notifyIfHidden(title: string, body: string): void {
+    if (!document.hidden || typeof Notification !== "function" || Notification.permission !== "granted") return;
+    const notification = new Notification(title, { body, tag: "calldesk-ringing", icon: "/favicon.svg" });
+    notification.onclick = () => {
+      window.focus();
+      notification.close();
+    };
   }
 
   private ensureContext(): AudioContext {

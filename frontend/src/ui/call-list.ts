@@ -3,7 +3,7 @@
 import type { Call } from "../api/types";
 import { answeredByLabel, END_LABEL, remoteParty, statusLabel } from "../calls/describe";
 import { h, restoreFocus } from "./dom";
-import { formatClock, formatDuration, formatPhone } from "./format";
+import { formatClockDuration, formatDuration, formatPhone, formatWhen, newestFirst } from "./format";
 
 export interface CallListActions {
   answer(call: Call): void;
@@ -80,7 +80,7 @@ export class CallListView {
     }
     // Longest wait first: the caller who has waited most is answered first.
     groups.waiting.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    groups.recent = groups.recent.slice(0, RECENT_LIMIT);
+    groups.recent = newestFirst(groups.recent).slice(0, RECENT_LIMIT);
 
     for (const section of this.sections) {
       const calls = groups[section.key];
@@ -130,17 +130,19 @@ export class CallListView {
     if (call.status === "ringing" && inbound) {
       meta = ["Waiting ", since(call.createdAt)];
       const answering = state.answering.has(call.id);
+      // The name starts with the visible text ("Answer", "Answering…"), so voice control finds it.
       action = h(
         "button",
         {
           type: "button",
           class: "button primary answer",
           "data-focus-key": `answer-${call.id}`,
-          "aria-label": `Answer call from ${number}`,
+          "aria-keyshortcuts": "Alt+Shift+A",
           disabled: state.busy || answering,
           onclick: () => this.actions.answer(call),
         },
         answering ? "Answering…" : "Answer",
+        h("span", { class: "visually-hidden" }, ` call from ${number}`),
       );
     } else if (call.status === "ended") {
       const duration =
@@ -150,7 +152,8 @@ export class CallListView {
       meta = [
         missed ? `Missed (${reason.toLowerCase()})` : reason,
         holder ? ` · ${holder}` : "",
-        ` · ${formatClock(call.createdAt)}`,
+        " · ",
+        h("time", { datetime: call.createdAt }, formatWhen(call.createdAt)),
         duration ? ` · ${duration}` : "",
       ];
     } else {
@@ -193,5 +196,5 @@ export class CallListView {
 
 /** A duration that ticks (the workspace updates every [data-since] each second). */
 function since(iso: string): HTMLElement {
-  return h("time", { "data-since": iso, datetime: iso }, formatDuration(Date.now() - Date.parse(iso)));
+  return h("time", { "data-since": iso, datetime: iso }, formatClockDuration(Date.now() - Date.parse(iso)));
 }

@@ -6,8 +6,9 @@ import { h } from "./dom";
 
 /** The product mark: logo and name. */
 export function brand(size: "large" | "normal" = "normal"): HTMLElement {
+  // A <span>: in the workspace it sits inside the page's <h1>, which takes phrasing content only.
   return h(
-    "div",
+    "span",
     { class: size === "large" ? "brand large" : "brand" },
     h("img", { class: "logo", src: "/favicon.svg", alt: "", width: "28", height: "28" }),
     "Calldesk",

@@ -12,11 +12,12 @@ import { CallAlerts } from "./alerts";
 import { CallListView } from "./call-list";
 import type { CallPanel as CallPanelType } from "./call-panel";
 import { h } from "./dom";
-import { formatDuration, formatPhone, normalizePhoneInput } from "./format";
+import { formatClockDuration, formatPhone, parseTypedNumber, setLineNumber } from "./format";
+import { shortcutFor, SHORTCUTS } from "./shortcuts";
 import { brand } from "./screens";
 
 /** The call screen and its audio code load with the first call, not with the sign-in page. */
-const loadCallModules = () => Promise.all([import("../call/call-session"), import("./call-panel")]);
+const loadCallModules = () => Promise.all([import("../call/call-session"), import("./call-panel"), import("./devices")]);
 
 const PLACE_CALL_ERRORS: Record<string, string> = {
   invalid_number: "That is not a valid phone number. Use international format, e.g. +12065550123.",
@@ -32,9 +33,11 @@ export class Workspace {
   /** What the agent hears (caller + AI), played by a media element so echo cancellation covers it. */
   private readonly monitor = h("audio", { id: "agent-monitor", class: "visually-hidden", "aria-hidden": "true" });
   private readonly stage = h("div", { class: "stage" });
-  private readonly queueAlert = h("div", { class: "queue-alert", role: "alert" });
-  private readonly connection = h("span", { class: "connection", "data-state": "connecting" }, "Connecting…");
+  private readonly queueAlert = h("div", { class: "queue-alert", role: "alert", tabindex: "-1" });
+  /** A status: "Live", "Offline, retrying…" and "Signed out" are announced politely when they change. */
+  private readonly connection = h("span", { class: "connection", role: "status", "data-state": "connecting" }, "Connecting…");
   private readonly soundButton: HTMLButtonElement;
+  private readonly notifyButton: HTMLButtonElement;
   private readonly sessionBanner = h("div", { class: "session-banner", role: "alert", hidden: true });
   private readonly idle: HTMLElement;
   private readonly dialInput: HTMLInputElement;
@@ -67,6 +70,11 @@ export class Workspace {
       { type: "button", class: "button small", hidden: true, onclick: () => this.alerts.unlockSound() },
       "Turn on call sound",
     );
+    this.notifyButton = h(
+      "button",
+      { type: "button", class: "button small", hidden: !this.alerts.canAskForNotifications(), onclick: () => void this.askForNotifications() },
+      "Notify me of calls",
+    );
     this.list = new CallListView({
       answer: (call) => this.answer(call),
       hangUpOrphan: (call) => void this.hangUpOrphan(call),
@@ -79,7 +87,7 @@ export class Workspace {
       name: "to",
       inputmode: "tel",
       autocomplete: "tel",
-      placeholder: "+12065550123",
+      placeholder: "+1 206 555 0123",
       required: true,
       "aria-describedby": "dial-hint dial-error",
     });
@@ -123,18 +131,25 @@ export class Workspace {
       h(
         "header",
         { class: "topbar" },
-        brand(),
+        h("h1", { class: "brand-heading" }, brand(), h("span", { class: "visually-hidden" }, " workspace")),
         this.connection,
         h(
           "div",
           { class: "account" },
           this.soundButton,
+          this.notifyButton,
           h("span", { class: "agent-name" }, agent?.email ?? ""),
           h("button", { type: "button", class: "button subtle", onclick: () => this.signOut() }, "Sign out"),
         ),
       ),
       this.sessionBanner,
       h("main", { class: "layout" }, h("div", { class: "queue-column" }, this.queueAlert, this.list.element), this.stage),
+      h(
+        "details",
+        { class: "shortcuts" },
+        h("summary", null, "Keyboard shortcuts"),
+        h("dl", null, SHORTCUTS.flatMap((shortcut) => [h("dt", null, h("kbd", null, shortcut.keys)), h("dd", null, shortcut.what)])),
+      ),
       announcer,
       this.monitor,
     );
@@ -159,6 +174,7 @@ export class Workspace {
     const unlock = () => this.alerts.unlockSound();
     addEventListener("pointerdown", unlock, { once: true });
     addEventListener("keydown", unlock, { once: true });
+    addEventListener("keydown", (event: KeyboardEvent) => this.onShortcut(event));
     addEventListener("pagehide", () => this.session?.sendOnUnload());
     // Back online: refresh the queue now rather than at the end of the error backoff.
     addEventListener("online", () => void this.poller.pollNow());
@@ -180,6 +196,9 @@ export class Workspace {
 
   private onCalls(calls: Call[], nextCursor: string | null): void {
     this.calls = calls;
+    // The line's own number: its country's numbers are shown in national format.
+    const any = calls[0];
+    if (any) setLineNumber(any.direction === "inbound" ? any.to : any.from);
     if (!this.olderLoaded) this.nextCursor = nextCursor;
     this.connection.dataset.state = "live";
     this.connection.textContent = "Live";
@@ -197,6 +216,7 @@ export class Workspace {
       );
       // No chime during a call: Web Audio output is not echo-cancelled and would reach the caller.
       if (!this.inCall) this.alerts.chime();
+      if (!this.inCall) this.alerts.notifyIfHidden(`Call from ${formatPhone(first.from)}`, fresh.length > 1 ? `${fresh.length} callers waiting` : "Waiting for an agent");
     } else if (this.firstList && waiting.length === 0) {
       this.alerts.announce("No calls waiting.");
     }
@@ -250,17 +270,21 @@ export class Workspace {
   }
 
   private showQueueAlert(text: string): void {
+    // The control that led here may be gone (an Answer button for a call that was taken): focus
+    // goes to the explanation rather than the page body.
+    const focusLost = !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
     this.queueAlert.replaceChildren(
       h("span", null, text),
       h("button", { type: "button", class: "icon-button", "aria-label": "Dismiss", onclick: () => (this.queueAlert.hidden = true) }, "×"),
     );
     this.queueAlert.hidden = false;
+    if (focusLost) this.queueAlert.focus();
   }
 
   private tickTimers(): void {
     const now = Date.now();
     for (const element of this.root.querySelectorAll<HTMLElement>("[data-since]")) {
-      element.textContent = formatDuration(now - Date.parse(element.dataset.since ?? ""));
+      element.textContent = formatClockDuration(now - Date.parse(element.dataset.since ?? ""));
     }
   }
 
@@ -294,11 +318,12 @@ export class Workspace {
     if (this.inCall || this.starting) return;
     this.dialError.hidden = true;
     this.dialInput.removeAttribute("aria-invalid");
-    const to = normalizePhoneInput(this.dialInput.value);
-    if (!to) {
-      this.showDialError("Enter the number in international format, e.g. +12065550123.");
+    const typed = parseTypedNumber(this.dialInput.value);
+    if (!typed.ok) {
+      this.showDialError(typed.reason);
       return;
     }
+    const to = typed.e164;
     void this.runSession("outbound", to, async () => {
       const placed = await this.api.placeCall(to);
       return { joinInfo: placed, call: placed.call };
@@ -342,8 +367,10 @@ export class Workspace {
     this.panel = null;
     this.session = null;
     try {
-      const [{ CallSession }, { CallPanel }] = await loadCallModules();
-      const session = new CallSession(this.api, kind, this.monitor, remoteNumber, context);
+      const [{ CallSession }, { CallPanel }, { DevicePicker, preferredMicConstraints }] = await loadCallModules();
+      const session = new CallSession(this.api, kind, this.monitor, remoteNumber, context, {
+        getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(preferredMicConstraints(constraints)),
+      });
       this.session = session;
       // When this call ends, the queue's Answer buttons come back at once.
       let lastPhase = session.view.phase;
@@ -353,7 +380,7 @@ export class Workspace {
           this.renderList();
         }
       });
-      const panel = new CallPanel(session, () => this.closeSession());
+      const panel = new CallPanel(session, () => this.closeSession(), new DevicePicker(this.monitor, () => session.retryMic()));
       this.panel = panel;
       this.stage.replaceChildren(panel.element);
       panel.focus();
@@ -403,6 +430,29 @@ export class Workspace {
       this.showQueueAlert(`Couldn't hang up ${formatPhone(remoteParty(call))}: ${messageOf(error)}`);
     }
     void this.poller.pollNow();
+  }
+
+  // ---- keyboard and notifications ----
+
+  private onShortcut(event: KeyboardEvent): void {
+    const action = shortcutFor(event);
+    if (!action) return;
+    if (action === "answer") {
+      const next = this.root.querySelector<HTMLButtonElement>(".queue-waiting button.answer:not(:disabled)");
+      if (!next) return;
+      event.preventDefault();
+      next.click();
+      return;
+    }
+    if (this.panel?.shortcut(action)) event.preventDefault();
+  }
+
+  /** Asked once, from this click; the button goes away whatever the agent answers. */
+  private async askForNotifications(): Promise<void> {
+    const granted = await this.alerts.askForNotifications();
+    this.notifyButton.hidden = true;
+    this.alerts.announce(granted ? "Desktop notifications are on for new calls." : "Desktop notifications stay off.");
+    this.dialInput.focus();
   }
 
   // ---- account ----
