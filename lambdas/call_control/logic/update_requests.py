@@ -45,9 +45,16 @@ def transfer(event: SmaEvent, state: CallState, destination: str, policy: DialPo
     caller = event.caller
     meeting_leg = meeting_side_leg(event, state.attributes)
     refusal = _destination_refusal(destination, policy)
+    # The SMA re-sends an event whose answer it never got: the record already says we are transferring
+    # to this number, the caller is still in the meeting, and the retry must answer as the first did.
+    retried = (
+        record is not None and record.status is CallStatus.TRANSFERRING and record.transfer_to == destination
+    )
     if refusal is not None:
         pass  # the number itself is refused; the call's state does not matter
-    elif record is None or record.status not in {CallStatus.RINGING, CallStatus.IN_PROGRESS}:
+    elif not retried and (
+        record is None or record.status not in {CallStatus.RINGING, CallStatus.IN_PROGRESS}
+    ):
         refusal = f"the call is {record.status.value if record else 'unknown'}"
     elif caller is None or not caller.connected or meeting_leg is None:
         refusal = "the caller is not in the meeting"
@@ -60,7 +67,9 @@ def transfer(event: SmaEvent, state: CallState, destination: str, policy: DialPo
         attributes=state.attributes.replace(
             phase=Phase.LEAVING, end_reason=EndReason.TRANSFERRED, transfer_to=destination, join_token=None
         ),
-        change=RecordChange(
+        change=None
+        if retried
+        else RecordChange(
             to=CallStatus.TRANSFERRING,
             from_statuses=frozenset({CallStatus.RINGING, CallStatus.IN_PROGRESS}),
             set_fields={"transfer_to": destination},

@@ -49,9 +49,6 @@ def test_every_invariant_holds(result: LoadResult) -> None:
     assert [problem for problem in result.problems if not problem.startswith(known)] == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="call_control: a retried CALL_UPDATE_REQUESTED(transfer) gets no actions"
-)
 def test_a_retried_transfer_request_still_transfers_the_caller(result: LoadResult) -> None:
     assert _retried_transfers(result)  # the run has such a call
     assert [problem for problem in result.problems if problem.startswith(_retried_transfers(result))] == []

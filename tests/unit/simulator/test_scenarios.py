@@ -75,6 +75,17 @@ def test_a_transfer_bridges_the_caller_to_a_phone_and_closes_the_meeting(local: 
     assert bridged and bridged[0].event["InvocationEventType"] == "ACTION_SUCCESSFUL"
 
 
+def test_a_transfer_survives_the_sma_retrying_every_event(local: LocalAws) -> None:
+    # The retried CALL_UPDATE_REQUESTED finds the record already TRANSFERRING: it must answer the same
+    # Hangup of the meeting leg, or the SMA (which keeps the retry's answer) never bridges the caller.
+    result = run_inbound(InboundScenario(transfer_to="+14155550123", retry_every_event=True), local=local)
+    assert_clean(result)
+    assert result.record.end_reason is EndReason.TRANSFERRED
+    assert any(
+        exchange.event.get("ActionData", {}).get("Type") == "CallAndBridge" for exchange in result.exchanges
+    )
+
+
 def test_an_unanswered_transfer_apologises(local: LocalAws) -> None:
     result = run_inbound(InboundScenario(transfer_to="+14155550123", transfer_answers=False), local=local)
     assert_clean(result)

@@ -84,6 +84,32 @@ def test_a_transfer_leaves_the_meeting_then_bridges_with_our_number(settings: Se
     assert bridged.delete_meeting
 
 
+def test_a_retried_transfer_request_answers_the_same_actions_again(settings: Settings) -> None:
+    # The SMA re-sends an event whose answer it did not get: the record already says TRANSFERRING, and
+    # the caller is still in the meeting, so the retry must take them out of it exactly as the first did.
+    first = decide(
+        "call_update_requested_transfer", record(CallStatus.IN_PROGRESS, answered_by="ann"), settings
+    )
+    retried = decide(
+        "call_update_requested_transfer",
+        record(CallStatus.TRANSFERRING, answered_by="ann", transfer_to="+14155550123"),
+        settings,
+    )
+    assert retried.actions == first.actions and kinds(retried) == ["Hangup"]
+    assert retried.attributes == first.attributes
+    assert retried.change is None  # the record already says so
+
+
+def test_a_second_transfer_to_another_number_is_refused(settings: Settings) -> None:
+    decision = decide(
+        "call_update_requested_transfer",
+        record(CallStatus.TRANSFERRING, answered_by="ann", transfer_to="+14155550199"),
+        settings,
+    )
+    assert decision.actions == () and decision.change is None
+    assert "refused" in decision.note
+
+
 @pytest.mark.parametrize(
     ("arguments", "current"),
     [
