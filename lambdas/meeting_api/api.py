@@ -216,7 +216,10 @@ def hang_up(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
 def transfer(
     call_id: CallId, request: Annotated[DialRequest, Body()], agent: AgentDep, desk: DeskDep
 ) -> CallEnvelope:
-    return CallEnvelope.model_validate({"call": desk.transfer(call_id, request.to, agent).to_view()})
+    call = desk.transfer(call_id, request.to, agent)
+    # A transfer dials a paid outbound leg: the spend alarm counts it with the calls agents place.
+    metrics.add_metric(name=ApiMetric.OUTBOUND_CALLS_PLACED, unit=MetricUnit.Count, value=1)
+    return CallEnvelope.model_validate({"call": call.to_view()})
 
 
 @app.post(

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from calls.contracts import hangup_request, outbound_arguments, transfer_request
+from calls.contracts import ApiMetric, hangup_request, outbound_arguments, transfer_request
 from calls.phone_numbers import DialPolicy
 from calls.record import CallStatus, Direction, EndReason
+from meeting_api.observability import metrics
 from tests.unit.lambdas.meeting_api.harness import (
     AGENT,
     AGENT_EMAIL,
@@ -299,6 +300,26 @@ def test_transfer_sends_the_number_to_the_sma_lambda(api: Harness) -> None:
         },
     )
     assert api.request("transfer_call").status == 202
+
+
+def test_a_transfer_counts_as_an_outbound_call_placed_for_the_spend_alarm(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The OutboundCallsPlaced alarm watches spend: a transfer dials a paid leg too, so it counts."""
+    names: list[str] = []
+    monkeypatch.setattr(metrics, "add_metric", lambda **metric: names.append(metric["name"]))
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
+    api.voice.add_response(
+        "update_sip_media_application_call",
+        {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
+        {
+            "SipMediaApplicationId": SMA_ID,
+            "TransactionId": TRANSACTION_ID,
+            "Arguments": transfer_request("+12065550177"),
+        },
+    )
+    assert api.request("transfer_call").status == 202
+    assert names.count(ApiMetric.OUTBOUND_CALLS_PLACED) == 1
 
 
 def test_transfers_count_against_the_agents_hourly_cap(api: Harness) -> None:
