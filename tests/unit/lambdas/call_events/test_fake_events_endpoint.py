@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import ClientSession
@@ -35,7 +36,10 @@ async def scenario(steps: Any) -> Any:
 
 
 def run(steps: Any) -> Any:
-    return asyncio.run(scenario(steps))
+    # Playwright's sync API (the browser tests, which may share this xdist worker) leaves an event loop
+    # running on this thread: the scenario gets a thread, and so a loop, of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario(steps)).result()
 
 
 def test_a_subscriber_gets_acked_subscribed_and_fed_but_may_not_publish() -> None:
