@@ -29,6 +29,7 @@ export interface CallFeedOptions {
 }
 
 /**
+ * - `connecting`: no poll has answered yet.
  * - `healthy`: the last poll succeeded and push, if configured, is not known to be down.
  * - `degraded`: one path works and the other does not (polls fail while push is live, or push is down
  *   while fast polls work): the list is current or nearly so, not an outage.

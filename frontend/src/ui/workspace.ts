@@ -12,8 +12,9 @@ import { backgroundSafeSchedule } from "../calls/schedule";
 import { CallAlerts } from "./alerts";
 import { CallListView } from "./call-list";
 import type { CallPanel as CallPanelType } from "./call-panel";
+import { connectionLabel } from "./connection";
 import { h } from "./dom";
-import { formatClockDuration, formatPhone, formatWhen, parseTypedNumber, setLineNumber } from "./format";
+import { formatClockDuration, formatPhone, parseTypedNumber, setLineNumber } from "./format";
 import { shortcutFor, SHORTCUTS } from "./shortcuts";
 import { brand } from "./screens";
 
@@ -485,23 +486,6 @@ export class Workspace {
     this.sessionBanner.hidden = false;
     this.connection.dataset.state = "offline";
     this.connection.textContent = "Signed out";
-  }
-}
-
-/** The connection pill: `data-state` (its colour) and its words, from the feed's health. */
-function connectionLabel(health: FeedHealth): [state: string, text: string] {
-  switch (health.state) {
-    case "connecting":
-      return ["connecting", "Connecting…"];
-    case "healthy":
-      return ["live", "Live"];
-    case "degraded":
-      return ["degraded", "Live, reconnecting…"];
-    case "down": {
-      const offline = health.error instanceof ApiError && health.error.status === 0;
-      const since = health.lastSuccessAt === null ? "" : ` Last update ${formatWhen(new Date(health.lastSuccessAt).toISOString())}.`;
-      return ["offline", `${offline ? "Offline" : "Call service unavailable"}, retrying…${since}`];
-    }
   }
 }
 
