@@ -303,6 +303,7 @@ export class Workspace {
     void this.runSession("inbound", call.from, async () => {
       try {
         const answered = await this.api.answer(call.id);
+        void this.poller.pollNow(); // the row moves to Active now, not when the audio is up
         return { joinInfo: answered, call: answered.call };
       } finally {
         settled();
