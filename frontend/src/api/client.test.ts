@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, retryAfterMs, type TokenSource } from "./client";
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, ApiError, REQUEST_TIMEOUT_MS, retryAfterMs, type TokenSource } from "./client";
 
 interface Seen {
   method: string;
@@ -147,5 +147,30 @@ describe("ApiError: Retry-After", () => {
     expect(retryAfterMs("Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5_000);
     expect(retryAfterMs(null, now)).toBeUndefined();
     expect(retryAfterMs("soon", now)).toBeUndefined();
+  });
+});
+
+describe("ApiClient: a request that hangs", () => {
+  it("is aborted after REQUEST_TIMEOUT_MS and rejects, so no busy button outlives it", async () => {
+    vi.useFakeTimers();
+    try {
+      const tokens: TokenSource = { apiToken: async () => "t", refresh: async () => undefined, currentApiToken: "t" };
+      let aborted = false;
+      const hanging = ((_url: string, init: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          init.signal?.addEventListener("abort", () => {
+            aborted = true;
+            reject(new DOMException("aborted", "AbortError"));
+          });
+        })) as unknown as typeof fetch;
+      const api = new ApiClient("https://api.example.com", tokens, hanging);
+      const answer = api.answer("c1");
+      const settled = expect(answer).rejects.toMatchObject({ status: 0, code: "timeout" });
+      await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS);
+      await settled;
+      expect(aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

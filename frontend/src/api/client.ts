@@ -21,6 +21,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * No request may hang a busy button or the poller: API Gateway's HTTP APIs end every integration at
+ * 30 s (the meeting API's Lambda at 15 s), so a request still open after this is a dead connection.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export type CallListResult =
   | { notModified: true }
   | { notModified: false; page: CallPage; etag: string | null };
@@ -35,6 +41,7 @@ export class ApiClient {
     private readonly baseUrl: string,
     private readonly tokens: TokenSource,
     private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
 
   /** Newest calls first. With `etag`, a 304 means nothing changed since that response. */
@@ -134,10 +141,22 @@ export class ApiClient {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(options.body);
     }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     try {
-      return await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, body, credentials: "omit", cache: "no-store" });
+      return await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body,
+        credentials: "omit",
+        cache: "no-store",
+        signal: abort.signal,
+      });
     } catch {
+      if (abort.signal.aborted) throw new ApiError(0, "timeout", "The call service did not answer in time; try again.");
       throw new ApiError(0, "network", "Can't reach the call service. Check your connection; retrying.");
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -41,7 +41,7 @@ function feed(api: Pick<ApiClient, "listCalls">, withPush: boolean) {
   const lists: Call[][] = [];
   const client = new CallFeed(
     api,
-    { calls: (calls) => lists.push(calls), error: () => undefined },
+    { calls: (calls) => lists.push(calls), health: () => undefined },
     {
       events: withPush ? events : null,
       token: async () => "token",

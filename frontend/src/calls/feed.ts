@@ -2,13 +2,14 @@
  * The call list as the workspace sees it: pushed over AppSync Events when config.json names an Events
  * endpoint, with one `GET /calls` after every (re)subscription and a slow safety-net poll; without one,
  * the fast poll alone, as before. Pushed calls are merged into the polled page by id, newest `updatedAt`
- * winning, so a late or duplicate event never rolls a call back.
+ * winning, so a late or duplicate event never rolls a call back. Every poll answer and every change of
+ * the push channel is reported as the feed's health, so an alarm ends with the outage that raised it.
  */
 
 import type { ApiClient } from "../api/client";
 import type { Call } from "../api/types";
 import { EventsSession, type EventsEndpoint, type SocketFactory } from "./events-client";
-import { CallPoller, type CallPollerHandlers } from "./poller";
+import { CallPoller, type PollAnswer } from "./poller";
 import { windowSchedule, type Schedule } from "./schedule";
 
 /** Channels (lambdas/call_events/channels.py): every queue change, one subscription. */
@@ -27,6 +28,30 @@ export interface CallFeedOptions {
   random?: () => number;
 }
 
+/**
+ * - `connecting`: no poll has answered yet.
+ * - `healthy`: the last poll succeeded and push, if configured, is not known to be down.
+ * - `degraded`: one path works and the other does not (polls fail while push is live, or push is down
+ *   while fast polls work): the list is current or nearly so, not an outage.
+ * - `down`: the last poll failed and no push channel is live: the list may be stale.
+ */
+export type FeedState = "connecting" | "healthy" | "degraded" | "down";
+
+export interface FeedHealth {
+  state: FeedState;
+  /** When the service last answered (a poll, or the push channel coming live), ms since the epoch. */
+  lastSuccessAt: number | null;
+  /** The last poll's error while it is failing, else null. */
+  error: unknown | null;
+  push: "off" | "connecting" | "live" | "down";
+}
+
+export interface CallFeedHandlers {
+  calls(calls: Call[], nextCursor: string | null): void;
+  /** After every poll answer (200, 304, error) and every push connection change. */
+  health(health: FeedHealth): void;
+}
+
 interface QueueEvent {
   kind?: string;
   call?: Call;
@@ -39,16 +64,19 @@ export class CallFeed {
   private cursor: string | null = null;
   private readonly pushed = new Map<string, Call>();
   private havePage = false;
+  private lastPoll: PollAnswer | null = null;
+  private push: FeedHealth["push"];
+  private lastSuccessAt: number | null = null;
 
   constructor(
     api: Pick<ApiClient, "listCalls">,
-    private readonly handlers: CallPollerHandlers,
+    private readonly handlers: CallFeedHandlers,
     options: CallFeedOptions,
   ) {
     const schedule = options.schedule ?? windowSchedule;
     this.poller = new CallPoller(
       api,
-      { calls: (calls, cursor) => this.onPolled(calls, cursor), error: (error) => handlers.error(error) },
+      { calls: (calls, cursor) => this.onPolled(calls, cursor), answered: (answer) => this.onPollAnswered(answer) },
       FAST_POLL_MS,
       schedule,
     );
@@ -59,10 +87,12 @@ export class CallFeed {
           token: options.token,
           onEvent: (_channel, event) => this.onPushed(event as QueueEvent),
           onLive: () => {
+            this.setPush("live");
             this.poller.setInterval(SAFETY_POLL_MS);
             void this.poller.pollNow(); // close the gap: Events does not replay what we missed
           },
           onDown: () => {
+            this.setPush("down");
             this.poller.setInterval(FAST_POLL_MS);
             void this.poller.pollNow(); // and refetch now: whatever the socket missed shows at once
           },
@@ -70,6 +100,7 @@ export class CallFeed {
           random: options.random,
         })
       : null;
+    this.push = this.session ? "connecting" : "off";
   }
 
   get pushConfigured(): boolean {
@@ -89,6 +120,28 @@ export class CallFeed {
   pollNow(): Promise<void> {
     this.session?.reconnectNow();
     return this.poller.pollNow();
+  }
+
+  get health(): FeedHealth {
+    const poll = this.lastPoll;
+    const pushLive = this.push === "live";
+    let state: FeedState;
+    if (poll === null) state = "connecting"; // the first page is what the agent must see first
+    else if (!poll.ok) state = pushLive ? "degraded" : "down";
+    else state = this.push === "down" ? "degraded" : "healthy";
+    return { state, lastSuccessAt: this.lastSuccessAt, error: poll && !poll.ok ? poll.error : null, push: this.push };
+  }
+
+  private onPollAnswered(answer: PollAnswer): void {
+    this.lastPoll = answer;
+    if (answer.ok) this.lastSuccessAt = Date.now();
+    this.handlers.health(this.health);
+  }
+
+  private setPush(push: FeedHealth["push"]): void {
+    this.push = push;
+    if (push === "live") this.lastSuccessAt = Date.now();
+    this.handlers.health(this.health);
   }
 
   private onPolled(calls: Call[], cursor: string | null): void {

@@ -1,13 +1,19 @@
-/** Polls the call list with If-None-Match; reports the list when it changed and errors with backoff. */
+/**
+ * Polls the call list with If-None-Match: reports the list when it changed, and every answer (200,
+ * 304 or an error) so the view's idea of the service's health never outlives the poll that changed it.
+ */
 
 import type { ApiClient } from "../api/client";
 import type { Call } from "../api/types";
 import { windowSchedule, type Schedule } from "./schedule";
 
+/** One poll's answer: a 200 (`changed`) or 304, or the error it failed with. */
+export type PollAnswer = { ok: true; changed: boolean } | { ok: false; error: unknown };
+
 export interface CallPollerHandlers {
   calls(calls: Call[], nextCursor: string | null): void;
-  /** `null` once a poll succeeds again after errors. */
-  error(error: unknown | null): void;
+  /** After every poll, whatever it answered (after `calls` for a changed list). */
+  answered(answer: PollAnswer): void;
 }
 
 export class CallPoller {
@@ -52,19 +58,23 @@ export class CallPoller {
   }
 
   private async poll(): Promise<void> {
+    let answer: PollAnswer;
     try {
+      // A request that hangs is aborted by the API client's timeout, so a poll always settles.
       const result = await this.api.listCalls({ etag: this.etag });
       if (!this.running) return;
-      if (this.failures) this.handlers.error(null);
       this.failures = 0;
-      if (result.notModified) return;
-      this.etag = result.etag;
-      this.handlers.calls(result.page.calls, result.page.nextCursor);
+      if (!result.notModified) {
+        this.etag = result.etag;
+        this.handlers.calls(result.page.calls, result.page.nextCursor);
+      }
+      answer = { ok: true, changed: !result.notModified };
     } catch (error) {
       if (!this.running) return;
       this.failures += 1;
-      this.handlers.error(error);
+      answer = { ok: false, error };
     }
+    this.handlers.answered(answer);
   }
 
   private nextDelay(): number {

@@ -6,11 +6,13 @@ import type { Auth, AuthError } from "../auth/auth";
 import type { CallKind, CallSession as CallSessionType, JoinSource } from "../call/call-session";
 import { isAnsweredBy, remoteParty } from "../calls/describe";
 import type { EventsEndpoint } from "../calls/events-client";
-import { CallFeed } from "../calls/feed";
+import { BusyRequests } from "../calls/busy";
+import { CallFeed, type FeedHealth } from "../calls/feed";
 import { backgroundSafeSchedule } from "../calls/schedule";
 import { CallAlerts } from "./alerts";
 import { CallListView } from "./call-list";
 import type { CallPanel as CallPanelType } from "./call-panel";
+import { connectionLabel } from "./connection";
 import { h } from "./dom";
 import { formatClockDuration, formatPhone, parseTypedNumber, setLineNumber } from "./format";
 import { shortcutFor, SHORTCUTS } from "./shortcuts";
@@ -34,7 +36,7 @@ export class Workspace {
   private readonly monitor = h("audio", { id: "agent-monitor", class: "visually-hidden", "aria-hidden": "true" });
   private readonly stage = h("div", { class: "stage" });
   private readonly queueAlert = h("div", { class: "queue-alert", role: "alert", tabindex: "-1" });
-  /** A status: "Live", "Offline, retrying…" and "Signed out" are announced politely when they change. */
+  /** A status, from the feed's health after every poll answer and push change; announced politely when it changes. */
   private readonly connection = h("span", { class: "connection", role: "status", "data-state": "connecting" }, "Connecting…");
   private readonly soundButton: HTMLButtonElement;
   private readonly notifyButton: HTMLButtonElement;
@@ -50,11 +52,13 @@ export class Workspace {
   private loadingOlder = false;
   private olderLoaded = false;
   private readonly knownWaiting = new Set<string>();
-  private readonly answering = new Set<string>();
+  /** "Answering…" lasts as long as the answer request, success or failure, and no longer. */
+  private readonly answering = new BusyRequests<string>(() => this.renderList());
   private session: CallSessionType | null = null;
   private panel: CallPanelType | null = null;
   private starting = false;
   private firstList = true;
+  private signedOut = false;
 
   constructor(
     private readonly container: HTMLElement,
@@ -158,7 +162,7 @@ export class Workspace {
       api,
       {
         calls: (calls, nextCursor) => this.onCalls(calls, nextCursor),
-        error: (error) => this.onPollError(error),
+        health: (health) => this.onHealth(health),
       },
       { events, token: () => auth.apiToken(), schedule: backgroundSafeSchedule() },
     );
@@ -200,8 +204,6 @@ export class Workspace {
     const any = calls[0];
     if (any) setLineNumber(any.direction === "inbound" ? any.to : any.from);
     if (!this.olderLoaded) this.nextCursor = nextCursor;
-    this.connection.dataset.state = "live";
-    this.connection.textContent = "Live";
 
     const waiting = calls.filter((call) => call.status === "ringing" && call.direction === "inbound");
     const fresh = waiting.filter((call) => !this.knownWaiting.has(call.id));
@@ -229,11 +231,13 @@ export class Workspace {
     this.renderList();
   }
 
-  private onPollError(error: unknown): void {
-    if (error === null) return;
-    this.connection.dataset.state = "offline";
-    this.connection.textContent =
-      error instanceof ApiError && error.status === 0 ? "Offline, retrying…" : "Call service unavailable, retrying…";
+  /** Every poll answer (a 304 too) and push change: an alarm ends with the answer that ends the outage. */
+  private onHealth(health: FeedHealth): void {
+    if (this.signedOut) return;
+    const [state, text] = connectionLabel(health);
+    // Only real changes: the status region announces whatever is written to it.
+    if (this.connection.dataset.state !== state) this.connection.dataset.state = state;
+    if (this.connection.textContent !== text) this.connection.textContent = text;
   }
 
   private renderList(): void {
@@ -242,7 +246,7 @@ export class Workspace {
     this.list.render({
       calls: [...this.calls, ...this.older.filter((call) => !ids.has(call.id))],
       busy: this.inCall || this.starting,
-      answering: this.answering,
+      answering: this.answering.ids,
       currentCallId: this.session?.view.phase === "ended" ? null : (this.session?.callId ?? null),
       isMe: (call) => isAnsweredBy(call, agent),
       hasOlder: this.nextCursor !== null,
@@ -292,11 +296,18 @@ export class Workspace {
 
   private answer(call: Call): void {
     if (this.inCall || this.starting) return;
-    this.answering.add(call.id);
+    // Busy from the click until the answer request settles (or the session fails before sending it).
+    let settled!: () => void;
+    void this.answering.track(call.id, new Promise<void>((resolve) => (settled = resolve)));
     this.queueAlert.hidden = true;
     void this.runSession("inbound", call.from, async () => {
-      const answered = await this.api.answer(call.id);
-      return { joinInfo: answered, call: answered.call };
+      try {
+        const answered = await this.api.answer(call.id);
+        void this.poller.pollNow(); // the row moves to Active now, not when the audio is up
+        return { joinInfo: answered, call: answered.call };
+      } finally {
+        settled();
+      }
     })
       .catch((error: unknown) => {
         const number = formatPhone(call.from);
@@ -309,7 +320,7 @@ export class Workspace {
         }
       })
       .finally(() => {
-        this.answering.delete(call.id);
+        settled();
         void this.poller.pollNow();
       });
   }
@@ -467,6 +478,7 @@ export class Workspace {
   }
 
   private onSignedOut(error: AuthError): void {
+    this.signedOut = true;
     this.poller.stop();
     this.sessionBanner.replaceChildren(
       h("span", null, error.message),

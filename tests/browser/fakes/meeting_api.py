@@ -53,10 +53,14 @@ class FakeMeetingApi:
         self._seq = 0
         #: Called with (old, new) on every write, as the calls table's stream would see it (push tests).
         self.on_write: Callable[[CallRecord | None, CallRecord], None] | None = None
+        #: An outage: every route but /health answers 503, as API Gateway does when the Lambda is throttled.
+        self.unavailable = False
+        #: The status of every GET /calls answer, in order (200, 304, 503...).
+        self.list_statuses: list[int] = []
 
     def app(self) -> web.Application:
         cors = cors_middleware(self.web_origin, "authorization, content-type, if-none-match", "ETag")
-        app = web.Application(middlewares=[cors])
+        app = web.Application(middlewares=[cors, self._outage])
         r = app.router
         r.add_get("/health", self.health)
         r.add_get("/calls", self.list_calls)
@@ -126,6 +130,18 @@ class FakeMeetingApi:
         )
 
     # ---- handlers ----
+
+    @web.middleware
+    async def _outage(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if self.unavailable and request.path != "/health":
+            body = await request.text() if request.can_read_body else ""
+            self.requests.append(RequestRecord(request.method, request.path_qs, dict(request.headers), body))
+            response: web.StreamResponse = json_error(503, "service_unavailable", "Service unavailable")
+        else:
+            response = await handler(request)
+        if request.method == "GET" and request.path == "/calls":
+            self.list_statuses.append(response.status)
+        return response
 
     async def health(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
