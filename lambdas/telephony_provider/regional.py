@@ -79,7 +79,7 @@ class RegionalResource:
             raise
 
     def delete(self, chime: Chime, resource_id: str) -> None:
-        """Delete it: one already gone is deleted; one still in use (Conflict, BadRequest) is explained."""
+        """Delete it; one already gone counts as deleted, one still in use (Conflict, BadRequest) is explained."""
         try:
             chime.call(f"Delete{self.api_name}", lambda c: self.delete_call(c, resource_id))
         except ChimeCallError as err:
