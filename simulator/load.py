@@ -362,7 +362,7 @@ def run_load(
         stream_changes(local.dynamodb, local.env["CALLS_TABLE_NAME"])
         run = LoadRun(local, plans, workers=workers, seed=seed)
         if relaxed_budget:
-            run.control._budget_seconds = 60.0  # as tests/unit/lambdas/call_control do
+            run.control.budget_seconds = 60.0  # as tests/unit/lambdas/call_control do
         try:
             result = run.play()
             # While moto still holds the table:

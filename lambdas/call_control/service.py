@@ -53,26 +53,23 @@ class Budget:
             raise AwsFault("call control", operation, TIMEOUT, kind=FaultKind.TRANSIENT, message=message)
 
 
+@dataclass(kw_only=True)
 class CallControl:
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        records: CallRecords,
-        meetings: MeetingGateway,
-        clock: Callable[[], datetime],
-        budget_seconds: float = RESPONSE_BUDGET_SECONDS,
-    ) -> None:
-        self._settings = settings
-        self._records = records
-        self._meetings = meetings
-        self._clock = clock
-        self._budget_seconds = budget_seconds
-        self._janitor = MeetingJanitor(records, meetings)
+    """Runs each SMA event's decision against the edges runtime.py gives it."""
+
+    settings: Settings
+    records: CallRecords
+    meetings: MeetingGateway
+    clock: Callable[[], datetime]
+    budget_seconds: float = RESPONSE_BUDGET_SECONDS
+    _janitor: MeetingJanitor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._janitor = MeetingJanitor(self.records, self.meetings)
 
     def handle(self, event: SmaEvent) -> Outcome:
-        settings = self._settings
-        now = self._clock()
+        settings = self.settings
+        now = self.clock()
         attributes = CallAttributes.from_map(event.attributes)
         call_id = dispatch.record_id(event, attributes)
         record: CallRecord | None = None
@@ -80,7 +77,7 @@ class CallControl:
         if dispatch.reads_record(event):
             try:
                 if call_id is not None:
-                    record = self._records.get(call_id)
+                    record = self.records.get(call_id)
                 else:
                     call_id, record, attributes = self._recover_outbound(event, attributes)
             except AwsFault as error:
@@ -104,7 +101,7 @@ class CallControl:
                 decision = self._after_fault(event, state, decision, unreadable)
                 break
             try:
-                applied = self._records.apply(call_id, change, now=now)
+                applied = self.records.apply(call_id, change, now=now)
                 break
             except TransitionRefused as refused:
                 record = refused.current
@@ -128,24 +125,24 @@ class CallControl:
 
     def _set_up(self, setup: InboundSetup) -> SetupResult:
         """A new caller's meeting, then its whole record in one conditional put (read back if it exists)."""
-        budget = Budget(self._budget_seconds)
+        budget = Budget(self.budget_seconds)
         try:
             budget.require("CreateMeetingWithAttendees")
-            meeting = self._meetings.create_for_caller(setup.meeting)
+            meeting = self.meetings.create_for_caller(setup.meeting)
         except AwsFault as error:
             return SetupResult(error=str(error))
         record = setup.record_with(meeting)
         try:
             budget.require("PutItem")
-            if self._records.create(record):
+            if self.records.create(record):
                 return SetupResult(meeting, record, created=True)
-            return SetupResult(meeting, self._records.get(record.call_id))
+            return SetupResult(meeting, self.records.get(record.call_id))
         except AwsFault as error:
             return SetupResult(meeting, error=str(error))
 
     def _store(self, record: CallRecord) -> None:
         try:
-            self._records.create(record)
+            self.records.create(record)
         except AwsFault as error:
             logger.warning("could not record the failed call", extra={"reason": str(error)})
 
@@ -159,7 +156,7 @@ class CallControl:
         CALL_ANSWERED the phone leg's join token comes from CreateAttendee with the leg's ExternalUserId,
         which returns the attendee the meeting API created.
         """
-        record = self._records.find_by_transaction(event.transaction_id)
+        record = self.records.find_by_transaction(event.transaction_id)
         if record is None:
             logger.warning("no call has this transaction yet", extra={"transaction_id": event.transaction_id})
             return None, None, attributes
@@ -168,8 +165,8 @@ class CallControl:
         meeting_id = outbound.phone_leg_token_wanted(event, attributes, record)
         if meeting_id is not None:
             try:
-                Budget(self._budget_seconds).require("CreateAttendee")
-                token = self._meetings.phone_leg_join_token(meeting_id, phone_leg_user_id(record.call_id))
+                Budget(self.budget_seconds).require("CreateAttendee")
+                token = self.meetings.phone_leg_join_token(meeting_id, phone_leg_user_id(record.call_id))
             except AwsFault as error:  # no token: the decision ends the call and deletes its meeting
                 logger.error("could not get the phone leg's join token", extra={"reason": str(error)})
                 token = None
@@ -180,4 +177,4 @@ class CallControl:
         self, event: SmaEvent, state: CallState, decision: Decision, error: AwsFault
     ) -> Decision:
         problem = f"could not update the call record: {error}"
-        return failures.after_record_fault(event, state, self._settings, decision, problem)
+        return failures.after_record_fault(event, state, self.settings, decision, problem)

@@ -20,7 +20,7 @@ from calls.store import CallNotFound
 from meeting_api import errors, runtime
 from meeting_api.agents import Agent
 from meeting_api.bodies import JsonHttpResolver
-from meeting_api.desk import CallDesk
+from meeting_api.desk import CallDesk, Joined
 from meeting_api.models import (
     CALL_ID_PATTERN,
     INVALID_NUMBER,
@@ -110,8 +110,16 @@ AgentDep = Annotated[Agent, Depends(current_agent)]
 DeskDep = Annotated[CallDesk, Depends(call_desk)]
 
 
-def _joined(call: CallRecord, meeting: dict[str, Any], attendee: dict[str, Any]) -> dict[str, Any]:
-    return {"call": call.to_view(), "meeting": meeting, "attendee": attendee}
+def _envelope(call: CallRecord) -> CallEnvelope:
+    return CallEnvelope.model_validate({"call": call.to_view()})
+
+
+def _joined(joined: Joined, *, counted_as: ApiMetric) -> JoinedCall:
+    """The answer that puts the agent into a call's meeting; each one counts once as `counted_as`."""
+    metrics.add_metric(name=counted_as, unit=MetricUnit.Count, value=1)
+    return JoinedCall.model_validate(
+        {"call": joined.call.to_view(), "meeting": joined.meeting, "attendee": joined.attendee}
+    )
 
 
 # Routes
@@ -162,7 +170,7 @@ def list_calls(
 
 @app.get("/calls/<call_id>", summary="One call", responses=_responses(200, "The call", 400, 404, 502, 503))
 def get_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
-    return CallEnvelope.model_validate({"call": desk.get_call(call_id).to_view()})
+    return _envelope(desk.get_call(call_id))
 
 
 @app.post(
@@ -171,9 +179,7 @@ def get_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
     responses=_responses(200, "Answered: join the meeting with this attendee", 400, 404, 409, 502, 503),
 )
 def answer_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> JoinedCall:
-    joined = desk.answer(call_id, agent)
-    metrics.add_metric(name=ApiMetric.CALLS_ANSWERED, unit=MetricUnit.Count, value=1)
-    return JoinedCall.model_validate(_joined(joined.call, joined.meeting, joined.attendee))
+    return _joined(desk.answer(call_id, agent), counted_as=ApiMetric.CALLS_ANSWERED)
 
 
 @app.post(
@@ -182,7 +188,7 @@ def answer_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> JoinedCall:
     responses=_responses(200, "Left: the call rings again", 400, 404, 409, 502, 503),
 )
 def leave_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
-    return CallEnvelope.model_validate({"call": desk.leave(call_id, agent).to_view()})
+    return _envelope(desk.leave(call_id, agent))
 
 
 @app.post(
@@ -192,9 +198,7 @@ def leave_call(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
     responses=_responses(201, "Dialling: join the meeting with this attendee", 400, 403, 415, 429, 502, 503),
 )
 def place_call(request: Annotated[DialRequest, Body()], agent: AgentDep, desk: DeskDep) -> JoinedCall:
-    joined = desk.place_call(request.to, agent)
-    metrics.add_metric(name=ApiMetric.OUTBOUND_CALLS_PLACED, unit=MetricUnit.Count, value=1)
-    return JoinedCall.model_validate(_joined(joined.call, joined.meeting, joined.attendee))
+    return _joined(desk.place_call(request.to, agent), counted_as=ApiMetric.OUTBOUND_CALLS_PLACED)
 
 
 @app.post(
@@ -204,7 +208,7 @@ def place_call(request: Annotated[DialRequest, Body()], agent: AgentDep, desk: D
     responses=_responses(202, "Hang-up requested", 400, 404, 409, 502, 503),
 )
 def hang_up(call_id: CallId, agent: AgentDep, desk: DeskDep) -> CallEnvelope:
-    return CallEnvelope.model_validate({"call": desk.hang_up(call_id, agent).to_view()})
+    return _envelope(desk.hang_up(call_id, agent))
 
 
 @app.post(
@@ -219,7 +223,7 @@ def transfer(
     call = desk.transfer(call_id, request.to, agent)
     # A transfer dials a paid outbound leg: the spend alarm counts it with the calls agents place.
     metrics.add_metric(name=ApiMetric.OUTBOUND_CALLS_PLACED, unit=MetricUnit.Count, value=1)
-    return CallEnvelope.model_validate({"call": call.to_view()})
+    return _envelope(call)
 
 
 @app.post(
@@ -289,8 +293,7 @@ def problem(status: int, code: str, message: str, headers: dict[str, str] | None
 
 def domain_error(error: Exception) -> Response[Any]:
     status, code = next(entry for kind, entry in STATUS_OF.items() if isinstance(error, kind))
-    retry_after = getattr(error, "retry_after", None)
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RetryLater) else None
     message = str(error)
     if status >= 500:
         metrics.add_metric(name=ApiMetric.UPSTREAM_FAILURES, unit=MetricUnit.Count, value=1)

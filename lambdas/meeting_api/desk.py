@@ -42,55 +42,44 @@ class MeetingAccess:
     attendee: dict[str, Any]
 
 
+@dataclass(kw_only=True)  # not frozen: tests replace a method on the live desk
 class CallDesk:
-    def __init__(
-        self,
-        *,
-        store: CallStore,
-        meetings: ChimeMeetings,
-        calls: SmaCalls,
-        limiter: OutboundRateLimiter,
-        our_number: str,
-        dial_policy: DialPolicy,
-        retention: timedelta,
-        clock: Callable[[], datetime],
-        new_id: Callable[[], str],
-        nonce: Callable[[], str],
-    ) -> None:
-        self._store = store
-        self._meetings = meetings
-        self._calls = calls
-        self._limiter = limiter
-        self._our_number = our_number
-        self._dial_policy = dial_policy
-        self._retention = retention
-        self._clock = clock
-        self._new_id = new_id
-        self._nonce = nonce
+    """The agents' operations on calls and meetings, over the edges and clocks runtime.py gives it."""
+
+    store: CallStore
+    meetings: ChimeMeetings
+    calls: SmaCalls
+    limiter: OutboundRateLimiter
+    our_number: str
+    dial_policy: DialPolicy
+    retention: timedelta
+    clock: Callable[[], datetime]
+    new_id: Callable[[], str]
+    nonce: Callable[[], str]
 
     # Reading
 
     def list_calls(self, *, limit: int, cursor: str | None) -> CallPage:
         try:
-            return self._store.list_recent(limit=limit, cursor=cursor)
+            return self.store.list_recent(limit=limit, cursor=cursor)
         except InvalidCursor as error:
             raise InvalidRequest(f"cursor: {error}") from None
 
     def get_call(self, call_id: str) -> CallRecord:
-        return self._store.require(call_id)
+        return self.store.require(call_id)
 
     # Inbound: answer and leave
 
     def answer(self, call_id: str, agent: Agent) -> Joined:
         """Claim a ringing call (or rejoin one the agent holds) and add the agent to its meeting."""
-        call = self._store.require(call_id)
+        call = self.store.require(call_id)
         plan = plan_answer(call, agent)
         meeting = self._meeting_of(call)  # read before writing: a gone meeting changes nothing
         if plan is AnswerPlan.CLAIM:
             call, plan = self._claim(call, agent)
         try:
-            attendee = self._meetings.add_attendee(
-                meeting["MeetingId"], agent.attendee_external_user_id(self._nonce())
+            attendee = self.meetings.add_attendee(
+                meeting["MeetingId"], agent.attendee_external_user_id(self.nonce())
             )
         except AwsFault as fault:
             if plan is AnswerPlan.CLAIM:
@@ -100,8 +89,8 @@ class CallDesk:
             raise
         attendee_id = attendee["AttendeeId"]
         try:
-            call, previous = self._store.hand_agent_attendee(
-                call_id, agent=agent.id, attendee_id=attendee_id, now=self._clock()
+            call, previous = self.store.hand_agent_attendee(
+                call_id, agent=agent.id, attendee_id=attendee_id, now=self.clock()
             )
         except TransitionRefused as refused:  # the agent left (another tab) or the call ended meanwhile
             self._revoke_attendee(meeting["MeetingId"], attendee_id, call_id)
@@ -119,7 +108,7 @@ class CallDesk:
     def _revoke_attendee(self, meeting_id: str, attendee_id: str, call_id: str) -> None:
         """Best effort: that attendee's join token stops working; failing that must not fail the request."""
         try:
-            self._meetings.remove_attendee(meeting_id, attendee_id)
+            self.meetings.remove_attendee(meeting_id, attendee_id)
         except AwsFault:
             logger.warning(
                 "could not remove the agent's previous attendee",
@@ -128,13 +117,13 @@ class CallDesk:
 
     def leave(self, call_id: str, agent: Agent) -> CallRecord:
         """Put an inbound call back to ringing for other agents, without hanging up on the caller."""
-        call = self._store.require(call_id)
+        call = self.store.require(call_id)
         check_leave(call, agent)
         try:
-            released = self._store.transition(
+            released = self.store.transition(
                 call_id,
                 CallStatus.RINGING,
-                now=self._clock(),
+                now=self.clock(),
                 from_statuses=[CallStatus.IN_PROGRESS],
                 answered_by=agent.id,
                 set_fields=_RELEASED,
@@ -150,23 +139,23 @@ class CallDesk:
 
     def place_call(self, to_number: str, agent: Agent) -> Joined:
         """Meeting first, record second, dial last; undo what exists if a later step fails."""
-        check_destination(to_number, self._dial_policy)
-        self._limiter.consume(agent, now=self._clock())
-        call_id = self._new_id()
-        meeting, (phone_leg, attendee) = self._meetings.create_meeting(
+        check_destination(to_number, self.dial_policy)
+        self.limiter.consume(agent, now=self.clock())
+        call_id = self.new_id()
+        meeting, (phone_leg, attendee) = self.meetings.create_meeting(
             request_token=call_id,
             external_meeting_id=f"call-{call_id}",
-            external_user_ids=[phone_leg_user_id(call_id), agent.attendee_external_user_id(self._nonce())],
+            external_user_ids=[phone_leg_user_id(call_id), agent.attendee_external_user_id(self.nonce())],
         )
         meeting_id = meeting["MeetingId"]
         record = CallRecord.new(
             call_id=call_id,
             direction=Direction.OUTBOUND,
-            from_number=self._our_number,
+            from_number=self.our_number,
             to_number=to_number,
             status=CallStatus.DIALING,
-            now=self._clock(),
-            retention=self._retention,
+            now=self.clock(),
+            retention=self.retention,
             meeting_id=meeting_id,
             caller_attendee_id=phone_leg["AttendeeId"],
             answered_by=agent.id,
@@ -175,13 +164,13 @@ class CallDesk:
             agent_attendee_id=attendee["AttendeeId"],
         )
         try:
-            self._store.create(record)
+            self.store.create(record)
         except AwsFault:
             self._end_meeting_quietly(meeting_id)
             raise
         try:
-            transaction_id = self._calls.place_call(
-                from_number=self._our_number,
+            transaction_id = self.calls.place_call(
+                from_number=self.our_number,
                 to_number=to_number,
                 arguments=outbound_arguments(
                     call_id=call_id, meeting_id=meeting_id, join_token=phone_leg["JoinToken"]
@@ -198,55 +187,55 @@ class CallDesk:
     # Control through the SMA Lambda: it performs the action and updates the record
 
     def hang_up(self, call_id: str, agent: Agent) -> CallRecord:
-        call = self._store.require(call_id)
+        call = self.store.require(call_id)
         self._request_update(call, control_transaction(call, agent, transferring=False), hangup_request())
         return call
 
     def transfer(self, call_id: str, to_number: str, agent: Agent) -> CallRecord:
-        call = self._store.require(call_id)
-        check_destination(to_number, self._dial_policy)
+        call = self.store.require(call_id)
+        check_destination(to_number, self.dial_policy)
         transaction_id = control_transaction(call, agent, transferring=True)
         # A transfer dials a paid outbound leg: it counts against the agent's hourly cap like a call.
-        self._limiter.consume(agent, now=self._clock())
+        self.limiter.consume(agent, now=self.clock())
         self._request_update(call, transaction_id, transfer_request(to_number))
         return call
 
     # Test meetings: the agent alone, to try the audio bridge without a call
 
     def start_test_meeting(self, agent: Agent) -> MeetingAccess:
-        meeting, (attendee,) = self._meetings.create_meeting(
-            request_token=self._new_id(),
-            external_meeting_id=agent.test_meeting_external_id(self._nonce()),
-            external_user_ids=[agent.attendee_external_user_id(self._nonce())],
+        meeting, (attendee,) = self.meetings.create_meeting(
+            request_token=self.new_id(),
+            external_meeting_id=agent.test_meeting_external_id(self.nonce()),
+            external_user_ids=[agent.attendee_external_user_id(self.nonce())],
         )
         return MeetingAccess(meeting=meeting, attendee=attendee)
 
     def end_test_meeting(self, meeting_id: str, agent: Agent) -> None:
         try:
-            meeting = self._meetings.get_meeting(meeting_id)
+            meeting = self.meetings.get_meeting(meeting_id)
         except AwsFault as fault:
             if fault.kind is FaultKind.NOT_FOUND:
                 raise MeetingNotFound(f"meeting {meeting_id} does not exist or has ended") from None
             raise
         if not agent.owns_test_meeting(meeting.get("ExternalMeetingId")):
             raise MeetingNotOwned(f"meeting {meeting_id} is not one of your test meetings")
-        if not self._meetings.delete_meeting(meeting_id):
+        if not self.meetings.delete_meeting(meeting_id):
             raise MeetingNotFound(f"meeting {meeting_id} does not exist or has ended")
 
     # Steps
 
     def _meeting_of(self, call: CallRecord) -> dict[str, Any]:
         try:
-            return self._meetings.get_meeting(str(call.meeting_id))
+            return self.meetings.get_meeting(str(call.meeting_id))
         except AwsFault as fault:
             if fault.kind is FaultKind.NOT_FOUND:
                 raise CallNotRinging(f"call {call.call_id}'s meeting has ended") from None
             raise
 
     def _claim(self, call: CallRecord, agent: Agent) -> tuple[CallRecord, AnswerPlan]:
-        now = self._clock()
+        now = self.clock()
         try:
-            claimed = self._store.transition(
+            claimed = self.store.transition(
                 call.call_id,
                 CallStatus.IN_PROGRESS,
                 now=now,
@@ -269,10 +258,10 @@ class CallDesk:
 
     def _release(self, call: CallRecord, agent: Agent) -> None:
         try:
-            self._store.transition(
+            self.store.transition(
                 call.call_id,
                 CallStatus.RINGING,
-                now=self._clock(),
+                now=self.clock(),
                 from_statuses=[CallStatus.IN_PROGRESS],
                 answered_by=agent.id,
                 set_fields=_RELEASED,
@@ -281,7 +270,7 @@ class CallDesk:
             logger.exception("could not release the claim on a call", extra={"call_id": call.call_id})
 
     def _request_update(self, call: CallRecord, transaction_id: str, arguments: dict[str, str]) -> None:
-        if not self._calls.request_update(transaction_id, arguments):
+        if not self.calls.request_update(transaction_id, arguments):
             raise CallNotActive(f"call {call.call_id} has already ended")
 
     def _remember_transaction(self, record: CallRecord, transaction_id: str) -> CallRecord:
@@ -289,8 +278,8 @@ class CallDesk:
         the call's attributes (it also records it itself, on NEW_OUTBOUND_CALL and when the far end rings).
         """
         try:
-            return self._store.update_fields(
-                record.call_id, now=self._clock(), set_fields={"transaction_id": transaction_id}
+            return self.store.update_fields(
+                record.call_id, now=self.clock(), set_fields={"transaction_id": transaction_id}
             )
         except (CallNotFound, AwsFault):
             pass
@@ -301,9 +290,9 @@ class CallDesk:
         return record.replace(transaction_id=transaction_id)
 
     def _mark_failed(self, call_id: str, reason: str) -> None:
-        now = self._clock()
+        now = self.clock()
         try:
-            self._store.transition(
+            self.store.transition(
                 call_id,
                 CallStatus.ENDED,
                 now=now,
@@ -314,7 +303,7 @@ class CallDesk:
 
     def _end_meeting_quietly(self, meeting_id: str) -> None:
         try:
-            self._meetings.delete_meeting(meeting_id)
+            self.meetings.delete_meeting(meeting_id)
         except AwsFault:
             logger.exception(
                 "could not delete the meeting of a failed call", extra={"meeting_id": meeting_id}

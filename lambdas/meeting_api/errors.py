@@ -65,10 +65,16 @@ class MeetingNotOwned(Problem):
     pass
 
 
-class RateLimited(Problem):
+class RetryLater(Problem):
+    """Refused for now: the answer carries Retry-After, in seconds."""
+
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class RateLimited(RetryLater):
+    pass
 
 
 class AzureKeyUnavailable(Problem):
@@ -83,10 +89,8 @@ class AzureAuthFailed(Problem):
     pass
 
 
-class AzureThrottled(Problem):
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+class AzureThrottled(RetryLater):
+    pass
 
 
 class AzureUnavailable(Problem):

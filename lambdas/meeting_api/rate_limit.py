@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,31 +27,39 @@ from meeting_api.errors import RateLimited
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-OUTBOUND_PER_AGENT = "outbound-quota"
-OUTBOUND_PER_LINE = "line-outbound-quota"
-SESSIONS_PER_AGENT = "realtime-quota"
+
+@dataclass(frozen=True, slots=True)
+class CapRule:
+    """What a cap counts, over which window, and what its refusal says; how many is a setting."""
+
+    key_prefix: str
+    window: timedelta
+    refusal: str  # the 429 message, e.g. "you placed {limit} outbound calls in the last hour"
+
+
+OUTBOUND_PER_AGENT = CapRule(
+    "outbound-quota", timedelta(hours=1), "you placed {limit} outbound calls in the last hour"
+)
+OUTBOUND_PER_LINE = CapRule(
+    "line-outbound-quota",
+    timedelta(days=1),
+    "the line placed its {limit} outbound calls of the last 24 hours",
+)
+SESSIONS_PER_AGENT = CapRule(
+    "realtime-quota", timedelta(hours=1), "you started {limit} AI assistant sessions in the last hour"
+)
 _SERVICE = "DynamoDB"
 _ATTEMPTS = 4  # racing requests of one subject: each conflict means another use was recorded
 
 
 class SlidingWindowCap:
-    def __init__(
-        self,
-        client: DynamoDBClient,
-        table_name: str,
-        *,
-        key_prefix: str,
-        limit: int,
-        window: timedelta,
-        refusal: str,
-    ) -> None:
-        """`refusal`: the 429 message, e.g. "you placed {limit} outbound calls in the last hour"."""
+    def __init__(self, client: DynamoDBClient, table_name: str, rule: CapRule, *, limit: int) -> None:
         self._client = client
         self._table = table_name
-        self._prefix = key_prefix
+        self._prefix = rule.key_prefix
         self._limit = limit
-        self._window_ms = int(window.total_seconds() * 1000)
-        self._refusal = refusal
+        self._window_ms = int(rule.window.total_seconds() * 1000)
+        self._refusal = rule.refusal
 
     def key(self, subject: str) -> str:
         return f"{self._prefix}#{subject}"
@@ -128,22 +137,8 @@ class OutboundRateLimiter:
     def __init__(
         self, client: DynamoDBClient, table_name: str, *, calls_per_hour: int, calls_per_day: int
     ) -> None:
-        self.per_agent = SlidingWindowCap(
-            client,
-            table_name,
-            key_prefix=OUTBOUND_PER_AGENT,
-            limit=calls_per_hour,
-            window=timedelta(hours=1),
-            refusal="you placed {limit} outbound calls in the last hour",
-        )
-        self.per_line = SlidingWindowCap(
-            client,
-            table_name,
-            key_prefix=OUTBOUND_PER_LINE,
-            limit=calls_per_day,
-            window=timedelta(days=1),
-            refusal="the line placed its {limit} outbound calls of the last 24 hours",
-        )
+        self.per_agent = SlidingWindowCap(client, table_name, OUTBOUND_PER_AGENT, limit=calls_per_hour)
+        self.per_line = SlidingWindowCap(client, table_name, OUTBOUND_PER_LINE, limit=calls_per_day)
 
     def consume(self, agent: Agent, *, now: datetime) -> None:
         # The agent's cap first: an agent over it must not use up the line's.
@@ -162,14 +157,7 @@ class SessionRateLimiter:
         sessions_per_hour: int,
         clock: Callable[[], datetime],
     ) -> None:
-        self._cap = SlidingWindowCap(
-            client,
-            table_name,
-            key_prefix=SESSIONS_PER_AGENT,
-            limit=sessions_per_hour,
-            window=timedelta(hours=1),
-            refusal="you started {limit} AI assistant sessions in the last hour",
-        )
+        self._cap = SlidingWindowCap(client, table_name, SESSIONS_PER_AGENT, limit=sessions_per_hour)
         self._clock = clock
 
     def consume(self, agent: Agent) -> None:

@@ -5,19 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from telephony_provider import logs
-from telephony_provider.chime import (
-    BAD_REQUEST,
-    CONFLICT,
-    NOT_FOUND,
-    QUOTA_EXCEEDED,
-    REFUSED,
-    Chime,
-    ChimeCallError,
-    ChimeFactory,
-)
+from telephony_provider.chime import QUOTA_EXCEEDED, REFUSED, Chime, ChimeCallError, ChimeFactory
 from telephony_provider.errors import ProviderError
 from telephony_provider.events import Outcome, Request
 from telephony_provider.properties import ChimeRegion, SipMediaApplicationProps
+from telephony_provider.regional import RegionalResource, run_lifecycle
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice.type_defs import SipMediaApplicationTypeDef
@@ -34,6 +26,14 @@ EXCEPTION_ROUTE = (
     "ask AWS Support for a PSTN Audio Maintenance Mode Exception, which AWS offers to customers who use "
     "SIP media applications only for Amazon Chime SDK meeting dial-in and dial-out, as this app does: "
     f"{AVAILABILITY_CHANGE_DOCS}"
+)
+SIP_MEDIA_APPLICATION = RegionalResource(
+    "SIP media application",
+    id_key="SipMediaApplicationId",
+    attribute="SipMediaApplicationArn",
+    delete_call=lambda c, app_id: c.delete_sip_media_application(SipMediaApplicationId=app_id),
+    blocked_by="SIP rules that target it must be deleted first "
+    "(aws chime-sdk-voice list-sip-rules --sip-media-application {id}).",
 )
 
 
@@ -63,37 +63,28 @@ def explain_creation_failure(err: ChimeCallError, *, account_id: str, region: st
 
 
 def on_event(request: Request[SipMediaApplicationProps], chimes: ChimeFactory) -> Outcome:
-    props, event = request.props, request.event
+    props, old, event = request.props, request.old_props, request.event
     chime = chimes(props.aws_region)
-    if event.request_type == "Create":
-        return _create(chime, props, account_id=event.account_id)
-    physical_id = event.require_physical_id()
-    if event.request_type == "Update":
-        old = request.old_props
-        if old is not None and old.aws_region != props.aws_region:
-            # An application lives in one region: moving it means a new one (CloudFormation then
-            # deletes the old one).
-            return _create(chime, props, account_id=event.account_id)
-        try:
-            updated = chime.call(
-                "UpdateSipMediaApplication",
-                lambda c: c.update_sip_media_application(
-                    SipMediaApplicationId=physical_id,
-                    Name=props.name,
-                    Endpoints=[{"LambdaArn": props.lambda_arn}],
-                ),
-            )
-        except ChimeCallError as err:
-            if err.code == NOT_FOUND:
-                raise ProviderError(
-                    f"SIP media application {physical_id} no longer exists in {props.aws_region}, so it "
-                    "can't be updated. Something deleted it outside CloudFormation; remove the resource "
-                    "from the stack and add it back to create a new one."
-                ) from err
-            raise
-        return _outcome(updated["SipMediaApplication"], fallback_id=physical_id)
-    _delete(chime, physical_id)
-    return Outcome(physical_id)
+    return run_lifecycle(
+        event,
+        # An application lives in one region: moving it means a new one.
+        replace=old is not None and old.aws_region != props.aws_region,
+        create=lambda: _create(chime, props, account_id=event.account_id),
+        update=lambda physical_id: _update(chime, physical_id, props),
+        delete=lambda physical_id: SIP_MEDIA_APPLICATION.delete(chime, physical_id),
+    )
+
+
+def _update(chime: Chime, application_id: str, props: SipMediaApplicationProps) -> Outcome:
+    updated = SIP_MEDIA_APPLICATION.update(
+        chime,
+        "UpdateSipMediaApplication",
+        lambda c: c.update_sip_media_application(
+            SipMediaApplicationId=application_id, Name=props.name, Endpoints=[{"LambdaArn": props.lambda_arn}]
+        ),
+        application_id,
+    )
+    return SIP_MEDIA_APPLICATION.outcome(updated["SipMediaApplication"], fallback_id=application_id)
 
 
 def create_application(
@@ -122,58 +113,21 @@ def _create(chime: Chime, props: SipMediaApplicationProps, *, account_id: str) -
     logs.info(
         "created SIP media application", id=application.get("SipMediaApplicationId"), region=chime.region
     )
-    return _outcome(application, fallback_id="")
-
-
-def _outcome(application: SipMediaApplicationTypeDef, *, fallback_id: str) -> Outcome:
-    application_id = application.get("SipMediaApplicationId", fallback_id)
-    if not application_id:
-        raise ProviderError("CreateSipMediaApplication answered without a SipMediaApplicationId; try again.")
-    return Outcome(
-        application_id,
-        {
-            "SipMediaApplicationId": application_id,
-            "SipMediaApplicationArn": application.get("SipMediaApplicationArn", ""),
-        },
-    )
-
-
-def _delete(chime: Chime, application_id: str) -> None:
-    try:
-        chime.call(
-            "DeleteSipMediaApplication",
-            lambda c: c.delete_sip_media_application(SipMediaApplicationId=application_id),
-        )
-    except ChimeCallError as err:
-        if err.code == NOT_FOUND:
-            logs.info("SIP media application already gone", id=application_id, region=chime.region)
-            return
-        if err.code not in (CONFLICT, BAD_REQUEST):
-            raise
-        raise ProviderError(
-            f"SIP media application {application_id} in {chime.region} could not be deleted: {err.code}: "
-            f"{err.aws_message}. SIP rules that target it must be deleted first "
-            f"(aws chime-sdk-voice list-sip-rules --sip-media-application {application_id})."
-        ) from err
-    logs.info("deleted SIP media application", id=application_id, region=chime.region)
+    return SIP_MEDIA_APPLICATION.outcome(application, fallback_id="")
 
 
 def delete_probe(chime: Chime, application_id: str) -> None:
     """Delete the preflight's probe application; a leftover probe costs nothing, so only warn."""
     try:
-        chime.call(
-            "DeleteSipMediaApplication",
-            lambda c: c.delete_sip_media_application(SipMediaApplicationId=application_id),
+        SIP_MEDIA_APPLICATION.delete(chime, application_id)
+    except (ChimeCallError, ProviderError) as err:
+        logs.warning(
+            "preflight probe SIP media application was not deleted; delete it by hand",
+            id=application_id,
+            region=chime.region,
+            error=str(err),
+            command=(
+                "aws chime-sdk-voice delete-sip-media-application "
+                f"--sip-media-application-id {application_id} --region {chime.region}"
+            ),
         )
-    except ChimeCallError as err:
-        if err.code != NOT_FOUND:
-            logs.warning(
-                "preflight probe SIP media application was not deleted; delete it by hand",
-                id=application_id,
-                region=chime.region,
-                error=str(err),
-                command=(
-                    "aws chime-sdk-voice delete-sip-media-application "
-                    f"--sip-media-application-id {application_id} --region {chime.region}"
-                ),
-            )

@@ -14,6 +14,7 @@ from telephony_provider.chime import CONFLICT, NOT_FOUND, Chime, ChimeCallError,
 from telephony_provider.errors import ProviderError
 from telephony_provider.events import Outcome, Request
 from telephony_provider.properties import SipRuleProps
+from telephony_provider.regional import run_lifecycle
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
@@ -47,19 +48,20 @@ def _targets(props: SipRuleProps) -> list[SipRuleTargetApplicationTypeDef]:
 
 
 def on_event(request: Request[SipRuleProps], chimes: ChimeFactory) -> Outcome:
-    props, event = request.props, request.event
+    props = request.props
     chime = chimes(props.aws_region)
-    if event.request_type == "Create":
-        return _create(chime, props)
-    physical_id = event.require_physical_id()
-    if event.request_type == "Update":
-        if needs_new_rule(request.old_props, props):
-            # CloudFormation deletes the old rule once it sees the new physical id.
-            return _create(chime, props)
-        _update(chime, physical_id, props)
-        return Outcome(physical_id, {"SipRuleId": physical_id})
-    _delete(chime, physical_id, props)
-    return Outcome(physical_id)
+    return run_lifecycle(
+        request.event,
+        replace=needs_new_rule(request.old_props, props),
+        create=lambda: _create(chime, props),
+        update=lambda physical_id: _update_in_place(chime, physical_id, props),
+        delete=lambda physical_id: _delete(chime, physical_id, props),
+    )
+
+
+def _update_in_place(chime: Chime, rule_id: str, props: SipRuleProps) -> Outcome:
+    _update(chime, rule_id, props)
+    return Outcome(rule_id, {"SipRuleId": rule_id})
 
 
 def _create(chime: Chime, props: SipRuleProps) -> Outcome:

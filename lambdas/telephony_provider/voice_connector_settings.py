@@ -7,7 +7,7 @@ harmless; a section removed on Update is deleted, and Delete removes both and tu
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from telephony_provider import logs
 from telephony_provider.chime import NOT_FOUND, REFUSED, Chime, ChimeCallError, ChimeFactory
@@ -18,6 +18,8 @@ from telephony_provider.properties import Logging, Origination, Termination, Voi
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
     from mypy_boto3_chime_sdk_voice.type_defs import OriginationTypeDef, TerminationTypeDef
+
+S = TypeVar("S", Termination, Origination)
 
 LOGGING_OFF = Logging(enable_sip_logs=False, enable_media_metric_logs=False)
 
@@ -67,22 +69,10 @@ def on_event(request: Request[VoiceConnectorSettingsProps], chimes: ChimeFactory
     # gives a new physical id, and CloudFormation's Delete of the old id cleans up the old one.
     old = request.old_props
     previous = old if event.request_type == "Update" and old and old.voice_connector_id == vc_id else None
-    if props.termination is not None:
-        termination = termination_request(props.termination)
-        chime.call(
-            "PutVoiceConnectorTermination",
-            lambda c: c.put_voice_connector_termination(VoiceConnectorId=vc_id, Termination=termination),
-        )
-    elif previous is not None and previous.termination is not None:
-        _remove_termination(chime, vc_id)
-    if props.origination is not None:
-        origination = origination_request(props.origination)
-        chime.call(
-            "PutVoiceConnectorOrigination",
-            lambda c: c.put_voice_connector_origination(VoiceConnectorId=vc_id, Origination=origination),
-        )
-    elif previous is not None and previous.origination is not None:
-        _remove_origination(chime, vc_id)
+    termination_before = previous.termination if previous else None
+    _put_or_drop(chime, vc_id, props.termination, termination_before, _put_termination, _remove_termination)
+    origination_before = previous.origination if previous else None
+    _put_or_drop(chime, vc_id, props.origination, origination_before, _put_origination, _remove_origination)
     _put_logging(chime, vc_id, props.logging, missing_ok=False)
     logs.info(
         "Voice Connector settings applied",
@@ -91,6 +81,37 @@ def on_event(request: Request[VoiceConnectorSettingsProps], chimes: ChimeFactory
         origination=props.origination is not None,
     )
     return Outcome(physical_id_for(props), {"VoiceConnectorId": vc_id})
+
+
+def _put_or_drop(  # noqa: PLR0917 - reads as its rule: put what is wanted, else remove what was there
+    chime: Chime,
+    vc_id: str,
+    wanted: S | None,
+    before: S | None,
+    put: Callable[[Chime, str, S], None],
+    remove: Callable[[Chime, str], None],
+) -> None:
+    """A section in the properties is put; one dropped from the same Voice Connector since is removed."""
+    if wanted is not None:
+        put(chime, vc_id, wanted)
+    elif before is not None:
+        remove(chime, vc_id)
+
+
+def _put_termination(chime: Chime, vc_id: str, termination: Termination) -> None:
+    request = termination_request(termination)
+    chime.call(
+        "PutVoiceConnectorTermination",
+        lambda c: c.put_voice_connector_termination(VoiceConnectorId=vc_id, Termination=request),
+    )
+
+
+def _put_origination(chime: Chime, vc_id: str, origination: Origination) -> None:
+    request = origination_request(origination)
+    chime.call(
+        "PutVoiceConnectorOrigination",
+        lambda c: c.put_voice_connector_origination(VoiceConnectorId=vc_id, Origination=request),
+    )
 
 
 def _remove_termination(chime: Chime, vc_id: str) -> None:

@@ -86,7 +86,7 @@ def test_two_agents_racing_for_one_call_only_one_wins(api: Harness) -> None:
     # Bob's request reads the call as ringing and its meeting, but Ann's claim lands first.
     api.meetings.add_response("get_meeting", {"Meeting": chime_meeting()}, {"MeetingId": MEETING_ID})
     expect_join(api)
-    original_transition = api.runtime.desk._store.transition
+    original_transition = api.runtime.desk.store.transition
     racing = {"done": False}
 
     def ann_claims_first(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -95,11 +95,11 @@ def test_two_agents_racing_for_one_call_only_one_wins(api: Harness) -> None:
             assert api.request("answer_call").status == 200
         return original_transition(*args, **kwargs)
 
-    api.runtime.desk._store.transition = ann_claims_first  # type: ignore[method-assign]
+    api.runtime.desk.store.transition = ann_claims_first  # type: ignore[method-assign]
     try:
         response = api.as_agent("answer_call", OTHER_AGENT)
     finally:
-        api.runtime.desk._store.transition = original_transition  # type: ignore[method-assign]
+        api.runtime.desk.store.transition = original_transition  # type: ignore[method-assign]
     assert (response.status, response.error["code"]) == (409, "call_taken")
     assert api.store.require(CALL_ID).answered_by == AGENT
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meeting_api.errors import RateLimited
-from meeting_api.rate_limit import SlidingWindowCap
+from meeting_api.rate_limit import CapRule, SlidingWindowCap
 from tests.unit.lambdas.meeting_api.harness import T0, Harness
 
 WINDOW = timedelta(hours=1)
@@ -26,9 +26,7 @@ _subjects = itertools.count()
 def test_uses_in_any_window_never_exceed_the_limit_and_refusals_are_exact(
     api: Harness, limit: int, gaps: list[int]
 ) -> None:
-    cap = SlidingWindowCap(
-        api.dynamodb, "calls", key_prefix="test-quota", limit=limit, window=WINDOW, refusal="{limit} uses"
-    )
+    cap = SlidingWindowCap(api.dynamodb, "calls", CapRule("test-quota", WINDOW, "{limit} uses"), limit=limit)
     subject = f"s{next(_subjects)}"  # a fresh item per example
     accepted: list[int] = []
     now_ms = T0_MS
@@ -53,9 +51,7 @@ def test_uses_in_any_window_never_exceed_the_limit_and_refusals_are_exact(
 
 def test_a_racing_use_is_retried_and_both_count(api: Harness) -> None:
     """Another request records a use between our read and write: our conditional write fails, we re-read."""
-    cap = SlidingWindowCap(
-        api.dynamodb, "calls", key_prefix="test-quota", limit=2, window=WINDOW, refusal="{limit} uses"
-    )
+    cap = SlidingWindowCap(api.dynamodb, "calls", CapRule("test-quota", WINDOW, "{limit} uses"), limit=2)
     with api.dynamodb_fault(
         "UpdateItem", lambda params: True, instead=lambda: cap.take("racer", label="tab 2", now=T0)
     ):

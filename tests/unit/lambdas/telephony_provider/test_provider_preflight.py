@@ -75,6 +75,22 @@ def test_a_probe_that_cannot_be_deleted_only_warns(aws: FakeAws, caplog: pytest.
     assert "delete-sip-media-application --sip-media-application-id " + PROBE_ID in caplog.text
 
 
+def test_a_probe_still_in_use_only_warns(aws: FakeAws, caplog: pytest.LogCaptureFixture) -> None:
+    _probe_created(aws)
+    aws.stub().add_client_error(
+        "delete_sip_media_application",
+        service_error_code="ConflictException",
+        http_status_code=409,
+        expected_params={"SipMediaApplicationId": PROBE_ID},
+    )
+
+    with caplog.at_level(logging.WARNING, logger="telephony_provider"):
+        response = handler.on_event(provider_event("Create", PROPS), None, chimes=aws.chimes)
+
+    assert response["PhysicalResourceId"] == PHYSICAL_ID
+    assert "delete-sip-media-application --sip-media-application-id " + PROBE_ID in caplog.text
+
+
 @pytest.mark.parametrize(
     "code", ["ForbiddenException", "UnauthorizedClientException", "AccessDeniedException"]
 )

@@ -142,3 +142,16 @@ def test_delete_failing_for_another_reason_names_the_call(aws: FakeAws) -> None:
         ProviderError, match="DeleteSipMediaApplication in us-west-2 returned ServiceUnavailableException"
     ):
         handler.on_event(provider_event("Delete", PROPS, physical_id=SMA_ID), None, chimes=aws.chimes)
+
+
+def test_a_create_answer_without_an_id_asks_for_a_retry(aws: FakeAws) -> None:
+    aws.stub(REGION).add_response(
+        "create_sip_media_application", {"SipMediaApplication": {"Name": "phone-line-dev"}}, CREATE
+    )
+
+    with pytest.raises(ProviderError) as caught:
+        handler.on_event(provider_event("Create", PROPS), None, chimes=aws.chimes)
+
+    assert str(caught.value) == (
+        "CreateSipMediaApplication answered without a SipMediaApplicationId; try again."
+    )

@@ -168,3 +168,16 @@ def test_a_refused_create_names_the_call_and_aws_s_reason(aws: FakeAws) -> None:
         "returned ResourceLimitExceededException: Voice connector limit reached. Fix the cause AWS names, "
         "then deploy again."
     )
+
+
+def test_a_create_answer_without_an_id_asks_for_a_retry(aws: FakeAws) -> None:
+    aws.stub(REGION).add_response(
+        "create_voice_connector",
+        {"VoiceConnector": {"Name": "phone-line-dev", "AwsRegion": REGION}},
+        {"Name": "phone-line-dev", "AwsRegion": REGION, "RequireEncryption": True},
+    )
+
+    with pytest.raises(ProviderError) as caught:
+        handler.on_event(provider_event("Create", PROPS), None, chimes=aws.chimes)
+
+    assert str(caught.value) == "CreateVoiceConnector answered without a VoiceConnectorId; try again."
