@@ -1,8 +1,8 @@
 """Which AWS operations each telephony-provider entry point can reach, read from the package's source.
 
-A static call graph over ``telephony_provider``: from ``handler.on_event`` / ``handler.is_complete`` and
-the resource kinds the handler's ``KINDS`` registry gives each (parse + on_event, or parse +
-is_complete), follow every function, class and module-level value a reachable function names. Any
+A static call graph over ``telephony_provider`` and its subpackages: from ``handler.on_event`` /
+``handler.is_complete`` and the resource kinds the handler's ``KINDS`` registry gives each (parse +
+on_event, or parse + is_complete), follow every function, class and module-level value a reachable function names. Any
 attribute named like a chime-sdk-voice or IAM client method in a reachable function counts as a call.
 It over-approximates (a method name on an unknown object pulls in every method of that name), so it
 can only ask for more grants, never hide a call.
@@ -14,6 +14,7 @@ import ast
 import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import boto3
 
@@ -55,15 +56,24 @@ class _Module:
                 for alias in node.names:
                     if node.module == PACKAGE:
                         self.imports[alias.asname or alias.name] = (alias.name, None)
-                    else:
-                        self.imports[alias.asname or alias.name] = (node.module.split(".")[1], alias.name)
+                    else:  # telephony_provider.properties.reader -> properties.reader
+                        self.imports[alias.asname or alias.name] = (
+                            node.module[len(PACKAGE) + 1 :],
+                            alias.name,
+                        )
+
+
+def _module_name(path: Path) -> str:
+    """The module's dotted name inside the package: "handler", "properties" (a subpackage), "properties.reader"."""
+    parts = path.relative_to(SOURCE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
 
 
 @functools.cache
 def _modules() -> dict[str, _Module]:
     return {
-        path.stem: _Module(path.stem, ast.parse(path.read_text(), filename=str(path)))
-        for path in SOURCE.glob("*.py")
+        _module_name(path): _Module(_module_name(path), ast.parse(path.read_text(), filename=str(path)))
+        for path in SOURCE.rglob("*.py")
     }
 
 
@@ -112,22 +122,31 @@ def _kind_entries(phase: str) -> list[tuple[str, str]]:
     return entries
 
 
-def reachable_actions(phase: str) -> set[str]:
-    """The chime/iam actions `handler.<phase>` can reach."""
+def reachable(phase: str) -> set[tuple[str, str]]:
+    """(module, definition) for everything `handler.<phase>` can reach, re-exports followed to their home."""
     modules = _modules()
     pending = [("handler", phase), *_kind_entries(phase)]
     seen: set[tuple[str, str]] = set()
-    actions: set[str] = set()
     while pending:
         key = pending.pop()
         if key in seen or key == ("handler", "KINDS"):
             continue  # KINDS is read per phase by _kind_entries, not as a whole
-        seen.add(key)
         module_name, name = key
         module = modules[module_name]
-        node = module.definitions[name]
-        for child in ast.walk(node):
-            if isinstance(child, ast.Attribute) and child.attr in client_methods():
-                actions.add(client_methods()[child.attr])
-        pending += _references(module, node)
-    return actions
+        if name not in module.definitions and module.imports.get(name, ("", None))[1] is not None:
+            pending.append(cast(tuple[str, str], module.imports[name]))  # a re-export: follow it home
+            continue
+        seen.add(key)
+        pending += _references(module, module.definitions[name])
+    return seen
+
+
+def reachable_actions(phase: str) -> set[str]:
+    """The chime/iam actions `handler.<phase>` can reach."""
+    modules = _modules()
+    return {
+        client_methods()[child.attr]
+        for module_name, name in reachable(phase)
+        for child in ast.walk(modules[module_name].definitions[name])
+        if isinstance(child, ast.Attribute) and child.attr in client_methods()
+    }

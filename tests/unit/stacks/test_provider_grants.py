@@ -12,7 +12,7 @@ from telephony_provider.iam import (
     VOICE_CONNECTOR_ACTIONS,
 )
 from tests.unit.stacks.conftest import Synthesized
-from tests.unit.stacks.provider_calls import reachable_actions
+from tests.unit.stacks.provider_calls import reachable, reachable_actions
 from tests.unit.stacks.test_telephony_stack import actions_of, function_by_handler, policy_statements
 
 # Every function's runtime plumbing (its own log group, X-Ray), granted by python_function, not by its code.
@@ -63,3 +63,15 @@ def test_the_call_graph_sees_a_call_added_anywhere_in_the_package() -> None:
         "iam:CreateServiceLinkedRole",
     } <= on_event
     assert "chime:GetPhoneNumberOrder" not in on_event
+
+
+def test_the_call_graph_follows_the_properties_package_to_each_parser_and_its_reader() -> None:
+    """The parsers live in a subpackage and reach the handler through its re-exports: both are followed."""
+    on_event = reachable("on_event")
+    assert {
+        ("properties.phone_number", "parse_phone_number"),
+        ("properties.voice_connector", "parse_voice_connector_settings"),
+        ("properties.sip_media_application", "parse_preflight"),
+        ("properties.reader", "PropertyReader"),
+    } <= on_event
+    assert ("properties.phone_number", "parse_phone_number") in reachable("is_complete")
