@@ -50,7 +50,7 @@ class CallDesk:
         meetings: ChimeMeetings,
         calls: SmaCalls,
         limiter: OutboundRateLimiter,
-        our_number: str,
+        our_number: Callable[[], str],  # read when an outbound call needs it (it may live in SSM)
         dial_policy: DialPolicy,
         retention: timedelta,
         clock: Callable[[], datetime],
@@ -151,6 +151,7 @@ class CallDesk:
     def place_call(self, to_number: str, agent: Agent) -> Joined:
         """Meeting first, record second, dial last; undo what exists if a later step fails."""
         check_destination(to_number, self._dial_policy)
+        our_number = self._our_number()  # before anything is spent or created: if it fails, nothing is lost
         self._limiter.consume(agent, now=self._clock())
         call_id = self._new_id()
         meeting, (phone_leg, attendee) = self._meetings.create_meeting(
@@ -162,7 +163,7 @@ class CallDesk:
         record = CallRecord.new(
             call_id=call_id,
             direction=Direction.OUTBOUND,
-            from_number=self._our_number,
+            from_number=our_number,
             to_number=to_number,
             status=CallStatus.DIALING,
             now=self._clock(),
@@ -181,7 +182,7 @@ class CallDesk:
             raise
         try:
             transaction_id = self._calls.place_call(
-                from_number=self._our_number,
+                from_number=our_number,
                 to_number=to_number,
                 arguments=outbound_arguments(
                     call_id=call_id, meeting_id=meeting_id, join_token=phone_leg["JoinToken"]
