@@ -94,11 +94,11 @@ def measure(
         "AWS_EC2_METADATA_DISABLED": "true",
         **env,
     }
-    code = _CHILD.format(module=module, init=init or "pass")
+    child = _CHILD.format(module=module, init=init or "pass")
     samples: list[list[float]] = []
     for _ in range(runs):
         done = subprocess.run(
-            [sys.executable, "-S", "-c", code], env=environment, capture_output=True, text=True, check=True
+            [sys.executable, "-S", "-c", child], env=environment, capture_output=True, text=True, check=True
         )
         samples.append([float(value) for value in done.stdout.split()[-4:]])
     return ColdStart(*(statistics.median(column) for column in zip(*samples, strict=True)))
