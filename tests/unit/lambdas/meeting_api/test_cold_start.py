@@ -4,65 +4,33 @@ when a request needs them, and our number in SSM is read when an outbound call f
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.session
 import pytest
 
+from calls.phone_numbers import DialPolicy
 from meeting_api import runtime
 from meeting_api.runtime import Runtime
+from tests.unit.lambdas.lambda_init import lambda_init
 from tests.unit.lambdas.meeting_api.harness import OUR_NUMBER, REQUIRED_ENV, Harness
 from tests.unit.lambdas.meeting_api.test_outbound_and_control import place
 
-ROOT = Path(__file__).parents[4]
 PARAMETER = "/phoneline/telephony/phone-number"
-
-# Run in a fresh interpreter: any socket use or AWS client creation fails loudly, then the handler is imported
-# as Lambda's init phase imports it. Prints the clients created (none expected).
-_OFFLINE_IMPORT = """
-import json, socket, sys
-import botocore.session
-
-def no_network(*args, **kwargs):
-    raise AssertionError("network used during import/init")
-
-socket.socket.connect = socket.socket.connect_ex = socket.socket.sendto = no_network
-socket.create_connection = socket.getaddrinfo = no_network
-created = []
-original = botocore.session.Session.create_client
-
-def record(self, service_name, *args, **kwargs):
-    created.append(service_name)
-    return original(self, service_name, *args, **kwargs)
-
-botocore.session.Session.create_client = record
-import meeting_api.handler
-print(json.dumps(created))
-"""
 
 
 def test_lambda_init_is_offline_and_creates_no_client_even_with_tracing_and_the_number_in_ssm() -> None:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT / "lambdas"),
-        "AWS_LAMBDA_FUNCTION_NAME": "meeting-api",
-        "LAMBDA_TASK_ROOT": str(ROOT / "lambdas"),  # tracing on, as in Lambda: the X-Ray SDK patches botocore
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        **{name: value for name, value in REQUIRED_ENV.items() if name != "PHONE_NUMBER"},
-        "PHONE_NUMBER_PARAMETER": PARAMETER,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", _OFFLINE_IMPORT], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    env = {name: value for name, value in REQUIRED_ENV.items() if name != "PHONE_NUMBER"}
+    used = lambda_init("meeting_api.handler", {**env, "PHONE_NUMBER_PARAMETER": PARAMETER})
+    assert used.clients == []
+
+
+def test_validating_the_dial_policy_at_init_loads_no_region_metadata() -> None:
+    """libphonenumber loads a region's metadata when a number of it is first parsed, not before."""
+    policy = DialPolicy.from_json('{"countries": ["US", "CA", "GB"], "allowedPrefixes": ["+1876"]}').to_json()
+    used = lambda_init("meeting_api.handler", {**REQUIRED_ENV, "DIAL_POLICY": policy})
+    assert used.phone_metadata == []
 
 
 def test_clients_are_created_when_first_used_and_only_once(monkeypatch: pytest.MonkeyPatch) -> None:
