@@ -232,6 +232,11 @@ def cold_start(runs: int) -> None:
     print(
         cold_start_of("call_control.handler", init, off, runs).line("tracing off (POWERTOOLS_TRACE_DISABLED)")
     )
+    print(
+        cold_start_of("call_control.handler", init, env, runs, bytecode=False).line(
+            "tracing on, no .pyc, as deployed today"
+        )
+    )
     print("  (goal: import + init <= 250 ms with tracing on)")
     print("  largest imports under call_control.handler, tracing on (-X importtime, cumulative ms, one run):")
     for cumulative, name in heaviest_imports("call_control.handler", env, 10):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,8 +54,8 @@ class ColdStart:
         )
 
 
-def _requirement_names() -> list[str]:
-    names = list(RUNTIME_PROVIDED)
+def _layer_names() -> list[str]:
+    names = []
     for line in REQUIREMENTS.read_text().splitlines():
         requirement = line.split("#")[0].strip()
         if requirement:
@@ -62,30 +63,69 @@ def _requirement_names() -> list[str]:
     return names
 
 
+def _top_levels(name: str) -> dict[str, Path]:
+    """The distribution's top-level modules and packages, by name, where they are installed."""
+    found = {}
+    for file in importlib.metadata.distribution(name).files or []:
+        top = file.parts[0]
+        if not top.endswith((".dist-info", "-stubs")) and top not in {"..", "__pycache__", "bin"}:
+            found[top] = Path(str(file.locate())).parents[len(file.parts) - 1] / top
+    return found
+
+
 @functools.cache
 def lambda_site() -> Path:
     """A directory holding links to the installed copies of exactly what Lambda's Python would have."""
     site = Path(tempfile.gettempdir()) / "phoneline-lambda-site"  # kept between runs: it caches bytecode
     site.mkdir(exist_ok=True)
-    for name in _requirement_names():
-        for file in importlib.metadata.distribution(name).files or []:
-            top = file.parts[0]
-            if top.endswith((".dist-info", "-stubs")) or top in {"..", "__pycache__", "bin"}:
-                continue
-            link = site / top
-            if not link.is_symlink():
-                link.symlink_to(Path(str(file.locate())).parents[len(file.parts) - 1] / top)
+    for name in [*RUNTIME_PROVIDED, *_layer_names()]:
+        for top, installed in _top_levels(name).items():
+            if not (site / top).is_symlink():
+                (site / top).symlink_to(installed)
     return site
 
 
+@functools.cache
+def as_deployed() -> tuple[Path, Path]:
+    """(code, site) as the assets ship them: the layer and our code without bytecode (the stacks exclude
+    it, and Lambda's file system is read-only, so every cold start compiles them); the runtime's packages
+    are linked with their bytecode (assumed: the managed runtime ships boto3 compiled)."""
+    root = Path(tempfile.mkdtemp(prefix="phoneline-as-deployed-"))
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "lambdas", root / "code", ignore=ignore)
+    site = root / "site"
+    site.mkdir()
+    for name in RUNTIME_PROVIDED:
+        for top, installed in _top_levels(name).items():
+            (site / top).symlink_to(installed)
+    for name in _layer_names():
+        for top, installed in _top_levels(name).items():
+            if installed.is_dir():
+                shutil.copytree(installed, site / top, ignore=ignore)
+            else:
+                shutil.copy2(installed, site / top)
+    return root / "code", site
+
+
 def measure(
-    module: str, init: str, env: Mapping[str, str], runs: int, *, code: Path = ROOT / "lambdas"
+    module: str,
+    init: str,
+    env: Mapping[str, str],
+    runs: int,
+    *,
+    code: Path = ROOT / "lambdas",
+    bytecode: bool = True,
 ) -> ColdStart:
     """Median over `runs` fresh interpreters; `env` adds to a minimal Lambda-like environment. `code`: the
-    directory Lambda would unpack the function into (another checkout's, to compare)."""
+    directory Lambda would unpack the function into (another checkout's, to compare). `bytecode=False`:
+    the layer and our code compiled on every start, as deployed today (`code` is then this checkout's)."""
+    site = lambda_site()
+    if not bytecode:
+        code, site = as_deployed()
     environment = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": f"{code}{os.pathsep}{lambda_site()}",
+        "PYTHONPATH": f"{code}{os.pathsep}{site}",
+        "PYTHONDONTWRITEBYTECODE": "" if bytecode else "1",
         "LAMBDA_TASK_ROOT": str(code),
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
