@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from bench.cold_start import heaviest_imports
-from bench.cold_start import measure as cold_start_of
+from bench._cold_start import heaviest_imports
+from bench._cold_start import measure as cold_start_of
 from call_control import handler
 from call_control.adapters import sma_client_config
 from call_control.runtime import build_runtime, use_runtime
@@ -220,7 +220,7 @@ def setup_floor(calls: int) -> None:
 
 
 def cold_start(runs: int) -> None:
-    """Import and init timed apart in fresh interpreters with Lambda's packages (bench.cold_start)."""
+    """Import and init timed apart in fresh interpreters with Lambda's packages (bench._cold_start)."""
     env = {"CALLS_TABLE_NAME": "calls", "MEETING_REGION": "us-east-1"}
     # What the handler's init does in Lambda: settings, and the two clients every new call needs.
     init = "from call_control.runtime import get_runtime; r = get_runtime(); assert r.control, r.problems"

@@ -5,7 +5,7 @@ Run from the repository root: `.venv/bin/python -m bench.meeting_api [--iteratio
 Warm overhead is the time in `lambda_handler` minus the time spent inside AWS SDK calls (moto for DynamoDB,
 botocore Stubbers for Chime) and inside the HTTP exchange with the local fake Azure: what is left is routing,
 validation, our logic, serialization, logging and metrics. Cold import runs `import meeting_api.handler` in
-fresh interpreters with only Lambda's packages, import and init apart, tracing on as in Lambda (bench.cold_start).
+fresh interpreters with only Lambda's packages, import and init apart, tracing on as in Lambda (bench._cold_start).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ import boto3
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from bench.cold_start import heaviest_imports
-from bench.cold_start import measure as cold_start_of
+from bench._cold_start import heaviest_imports
+from bench._cold_start import measure as cold_start_of
 from calls.record import CallStatus
 from meeting_api import handler, runtime
 from meeting_api.agents import Agent
@@ -288,7 +288,7 @@ def warm_overhead(iterations: int) -> list[tuple[str, tuple[list[float], list[fl
 
 
 def cold_start(runs: int) -> list[str]:
-    """Import and init timed apart in fresh interpreters with Lambda's packages (bench.cold_start)."""
+    """Import and init timed apart in fresh interpreters with Lambda's packages (bench._cold_start)."""
     env = {**REQUIRED_ENV}
     init = "from meeting_api import runtime; runtime.current()"  # what the handler's init does in Lambda
     first_use = f"{init}.clients.dynamodb.meta"  # plus the one client GET /calls needs, created on first use
