@@ -2,7 +2,7 @@
 and a new caller's setup against a minimal handler that makes only the same two AWS calls.
 
 Run from the repository root: `.venv/bin/python -m bench.call_control [--calls N]`. Prints figures only
-(targets: p99 overhead < 5 ms, cold import < 300 ms). AWS is served by the simulator's local fakes; the
+(targets: p99 overhead < 5 ms, import + init <= 250 ms). AWS is served by the simulator's local fakes; the
 time spent inside AWS requests (transport plus the fakes' own work) is measured per request and taken
 out of the handler's time, so "overhead" is our code, Powertools and botocore's (de)serialization.
 """
@@ -15,15 +15,14 @@ import io
 import json
 import logging
 import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from bench._cold_start import heaviest_imports
+from bench._cold_start import measure as cold_start_of
 from call_control import handler
 from call_control.adapters import sma_client_config
 from call_control.runtime import build_runtime, use_runtime
@@ -220,73 +219,27 @@ def setup_floor(calls: int) -> None:
     print(f"  real / minimal: {ratio:.2f}x at p50, {mean_ratio:.2f}x in the mean   (goal: at most 1.3x)")
 
 
-_IMPORT = "import time; t = time.perf_counter(); import call_control.handler; print(time.perf_counter() - t)"
-_IMPORT_AND_BUILD = (
-    "import time; t = time.perf_counter(); import call_control.handler; "
-    "from call_control.runtime import get_runtime; r = get_runtime(); assert r.control, r.problems; "
-    "print(time.perf_counter() - t)"
-)
-
-
-def cold_import(runs: int) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "lambdas"),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CALLS_TABLE_NAME": "calls",
-        "MEETING_REGION": "us-east-1",
-        "PYTHONDONTWRITEBYTECODE": "",
-    }
-    env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
-
-    def measure(code: str, environment: dict[str, str] = env) -> list[float]:
-        found = []
-        for _ in range(runs):
-            done = subprocess.run(
-                [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
-            )
-            found.append(float(done.stdout.strip()) * 1000)
-        return found
-
-    imports = measure(_IMPORT)
-    built = measure(_IMPORT_AND_BUILD)
-    lambda_env = {
-        "LAMBDA_TASK_ROOT": str(ROOT / "lambdas"),
-        **env,
-        "AWS_LAMBDA_FUNCTION_NAME": "call-control",
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-    }
-    as_in_lambda = measure(_IMPORT, lambda_env)
-    print(f"\nCold import of call_control.handler (fresh interpreter, {runs} runs, warm file cache)")
+def cold_start(runs: int) -> None:
+    """Import and init timed apart in fresh interpreters with Lambda's packages (bench._cold_start)."""
+    env = {"CALLS_TABLE_NAME": "calls", "MEETING_REGION": "us-east-1"}
+    # What the handler's init does in Lambda: settings, and the two clients every new call needs.
+    init = "from call_control.runtime import get_runtime; r = get_runtime(); assert r.control, r.problems"
     print(
-        f"  import only:                      median {statistics.median(imports):6.0f} ms   min {min(imports):6.0f} ms"
+        f"\nCold start of call_control.handler, median of {runs} fresh interpreters with only Lambda's packages"
+    )
+    print(cold_start_of("call_control.handler", init, env, runs).line("tracing on, as in Lambda"))
+    off = {**env, "POWERTOOLS_TRACE_DISABLED": "true"}
+    print(
+        cold_start_of("call_control.handler", init, off, runs).line("tracing off (POWERTOOLS_TRACE_DISABLED)")
     )
     print(
-        f"  import + settings + AWS clients:  median {statistics.median(built):6.0f} ms   min {min(built):6.0f} ms"
+        cold_start_of("call_control.handler", init, env, runs, bytecode=False).line(
+            "tracing on, no .pyc, as deployed today"
+        )
     )
-    print(
-        f"  as in Lambda (tracing on, clients built at init): median {statistics.median(as_in_lambda):6.0f} ms"
-        f"   min {min(as_in_lambda):6.0f} ms"
-    )
-    print("  (target: import < 300 ms)")
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import call_control.handler"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rows = []
-    for line in done.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( +)(\S+)", line)
-        if match and len(match.group(3)) in {3, 5}:  # what the handler imports, and what those import
-            rows.append(
-                (int(match.group(2)) / 1000, ("  " if len(match.group(3)) == 5 else "") + match.group(4))
-            )
-    print("  largest imports under call_control.handler (-X importtime, cumulative ms):")
-    for cumulative, name in sorted(rows, key=lambda row: -row[0])[:10]:
+    print("  (goal: import + init <= 250 ms with tracing on)")
+    print("  largest imports under call_control.handler, tracing on (-X importtime, cumulative ms, one run):")
+    for cumulative, name in heaviest_imports("call_control.handler", env, 10):
         print(f"    {cumulative:7.1f}  {name}")
 
 
@@ -298,7 +251,7 @@ def main() -> None:
     parser.add_argument("--only-setup", action="store_true", help="run only the setup-floor comparison")
     options = parser.parse_args()
     if not options.only_setup:
-        cold_import(options.import_runs)
+        cold_start(options.import_runs)
         handler_overhead(options.calls)
     setup_floor(options.setup_calls)
 

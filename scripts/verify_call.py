@@ -76,7 +76,7 @@ class LoopbackCall:
             limiter=OutboundRateLimiter(
                 dynamodb, outputs.calls_table, calls_per_hour=_QUOTA, calls_per_day=_QUOTA
             ),
-            our_number=outputs.phone_number,
+            our_number=lambda: outputs.phone_number,
             # The deployer named this number; the line's dial policy is for agents.
             dial_policy=DialPolicy(allowed_prefixes=(to_number,)),
             retention=DEFAULT_RETENTION,

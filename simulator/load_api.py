@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import botocore.session
 
 from calls import phone_numbers
@@ -163,7 +162,7 @@ class MeetingApi:
                 "outbound_calls_per_day": 10_000,
             }
         )
-        clients = Clients.create(boto3.Session(botocore_session=session))
+        clients = Clients.create(session)
         api_runtime.install(Runtime.build(settings, clients))
         self._record = record
         # One request at a time, as in one Lambda execution environment: Powertools' resolver keeps the

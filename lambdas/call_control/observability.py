@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 from calls.contracts import CALL_CONTROL_SERVICE
+from calls.tracing import handler_tracer, traced
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or CALL_CONTROL_SERVICE
 
@@ -22,25 +23,10 @@ warnings.filterwarnings("ignore", message="No application metrics to publish", c
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
-
-def _tracing_on() -> bool:
-    # Powertools' own rule (Lambda, not disabled), checked before building a Tracer: building one imports the
-    # X-Ray SDK (about 150 ms of cold start) even when tracing then turns out to be disabled.
-    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {
-        "1",
-        "true",
-        "yes",
-        "on",
-    }
-    return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not disabled
-
-
-tracer: Tracer | None = Tracer(service=SERVICE) if _tracing_on() else None
+# Call control calls out only through botocore (DynamoDB, Chime SDK meetings).
+tracer: Tracer | None = handler_tracer(SERVICE, patch=("botocore",))
 
 
 def traced_handler(*, capture_response: bool) -> Callable[[Handler], Handler]:
     """Tracer.capture_lambda_handler when tracing is on; otherwise the handler as it is."""
-    if tracer is None:
-        return lambda handler: handler
-    decorate: Callable[[Handler], Handler] = tracer.capture_lambda_handler(capture_response=capture_response)
-    return decorate
+    return traced(tracer, capture_response=capture_response)

@@ -50,7 +50,7 @@ class CallDesk:
     meetings: ChimeMeetings
     calls: SmaCalls
     limiter: OutboundRateLimiter
-    our_number: str
+    our_number: Callable[[], str]  # read when an outbound call needs it (it may live in SSM)
     dial_policy: DialPolicy
     retention: timedelta
     clock: Callable[[], datetime]
@@ -140,6 +140,7 @@ class CallDesk:
     def place_call(self, to_number: str, agent: Agent) -> Joined:
         """Meeting first, record second, dial last; undo what exists if a later step fails."""
         check_destination(to_number, self.dial_policy)
+        our_number = self.our_number()  # before anything is spent or created: if it fails, nothing is lost
         self.limiter.consume(agent, now=self.clock())
         call_id = self.new_id()
         meeting, (phone_leg, attendee) = self.meetings.create_meeting(
@@ -151,7 +152,7 @@ class CallDesk:
         record = CallRecord.new(
             call_id=call_id,
             direction=Direction.OUTBOUND,
-            from_number=self.our_number,
+            from_number=our_number,
             to_number=to_number,
             status=CallStatus.DIALING,
             now=self.clock(),
@@ -170,7 +171,7 @@ class CallDesk:
             raise
         try:
             transaction_id = self.calls.place_call(
-                from_number=self.our_number,
+                from_number=our_number,
                 to_number=to_number,
                 arguments=outbound_arguments(
                     call_id=call_id, meeting_id=meeting_id, join_token=phone_leg["JoinToken"]

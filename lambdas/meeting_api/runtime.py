@@ -1,20 +1,23 @@
-"""The composition root: settings, boto3 clients (timeouts sized for API Gateway's 30 s) and services.
+"""The composition root: settings, AWS clients (timeouts sized for API Gateway's 30 s) and services.
 
-Built once per container: eagerly at init inside Lambda, so a misconfiguration fails the cold start loudly;
-lazily elsewhere (tests, OpenAPI generation, the bench), which may also install their own.
+Built once per container: at init inside Lambda, so a misconfiguration fails the cold start loudly; lazily
+elsewhere (tests, OpenAPI generation, the bench), which may also install their own. Building is cheap and
+offline: each AWS client is created when a request first needs it, and our number, when it lives in SSM, is
+read when an outbound call first needs it, then kept for the container's life.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -45,23 +48,100 @@ SECRETS_CONFIG = Config(
 )
 
 
+class ParameterReader(Protocol):
+    """The one SSM operation the API uses (mypy_boto3 has no stubs installed for SSM)."""
+
+    def get_parameter(self, *, Name: str) -> Mapping[str, Any]: ...
+
+
+class _LazyClient:
+    """Stands in for a botocore client and creates it on first use, once.
+
+    A cold start then pays only for the clients its first request needs (GET /calls: DynamoDB alone);
+    each costs a service model to load, and the SSM one is the largest of all.
+    """
+
+    __slots__ = ("_client", "_create", "_lock")
+
+    def __init__(self, create: Callable[[], object]) -> None:
+        self._create = create
+        self._client: object | None = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._create()
+        return getattr(self._client, name)
+
+
 @dataclass(frozen=True, slots=True)
 class Clients:
     dynamodb: DynamoDBClient
     meetings: ChimeSDKMeetingsClient
     voice: ChimeSDKVoiceClient
     secrets: SecretsManagerClient
+    ssm: ParameterReader | None = None  # only where our number lives in SSM
 
     @classmethod
-    def create(cls, session: boto3.Session | None = None, *, meetings_region: str | None = None) -> Clients:
-        """`meetings_region`: the meetings control Region (None: the session's own)."""
-        session = session or boto3.Session()
+    def create(
+        cls, session: botocore.session.Session | None = None, *, meetings_region: str | None = None
+    ) -> Clients:
+        """Clients created on first use. `meetings_region`: the meetings control Region (None: the session's).
+
+        botocore directly: boto3 would only add its own import (and s3transfer's) to every cold start.
+        """
+        aws = session or botocore.session.get_session()
+
+        def lazy(service: str, config: Config, region: str | None = None) -> Any:
+            return _LazyClient(lambda: aws.create_client(service, region_name=region, config=config))
+
         return cls(
-            dynamodb=session.client("dynamodb", config=DYNAMODB_CONFIG),
-            meetings=session.client("chime-sdk-meetings", region_name=meetings_region, config=CHIME_CONFIG),
-            voice=session.client("chime-sdk-voice", config=CHIME_CONFIG),
-            secrets=session.client("secretsmanager", config=SECRETS_CONFIG),
+            dynamodb=lazy("dynamodb", DYNAMODB_CONFIG),
+            meetings=lazy("chime-sdk-meetings", CHIME_CONFIG, meetings_region),
+            voice=lazy("chime-sdk-voice", CHIME_CONFIG),
+            secrets=lazy("secretsmanager", SECRETS_CONFIG),
+            ssm=cast("ParameterReader", lazy("ssm", SECRETS_CONFIG)),
         )
+
+
+class OurNumber:
+    """Our number, the caller id of outbound calls: PHONE_NUMBER as given, or PHONE_NUMBER_PARAMETER read
+    from SSM when first needed and kept for the container's life. A failed read is not kept: the next call
+    tries again, and until then outbound calls fail with an error naming the parameter."""
+
+    def __init__(self, settings: Settings, ssm: ParameterReader | None) -> None:
+        self._name = settings.phone_number_parameter
+        self._value = settings.phone_number
+        self._ssm = ssm
+        self._lock = threading.Lock()
+        if not self._value and ssm is None:
+            raise ConfigurationError(
+                f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {self._name} needs an SSM client"
+            )
+
+    def __call__(self) -> str:
+        if not self._value:
+            with self._lock:
+                if not self._value:
+                    self._value = self._read()
+        return self._value
+
+    def _read(self) -> str:
+        assert self._ssm is not None  # checked in __init__
+        try:
+            value = str(self._ssm.get_parameter(Name=self._name)["Parameter"]["Value"])
+        except (ClientError, BotoCoreError) as error:
+            raise ConfigurationError(
+                f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {self._name} could not be read ({error})"
+            ) from error
+        if not is_e164(value):
+            raise ConfigurationError(
+                f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {self._name} holds {value!r}, "
+                "not an E.164 number"
+            )
+        return value
 
 
 def utc_now() -> datetime:
@@ -83,6 +163,7 @@ class Runtime:
     desk: CallDesk
     realtime: RealtimeMinter | None  # None: Azure OpenAI is not configured
     sessions: SessionRateLimiter
+    our_number: OurNumber
 
     @classmethod
     def build(
@@ -97,6 +178,7 @@ class Runtime:
     ) -> Runtime:
         """Wire the services; tests pass a fixed clock, ids and a short Azure timeout."""
         store = CallStore(clients.dynamodb, settings.calls_table_name)
+        our_number = OurNumber(settings, clients.ssm)
         desk = CallDesk(
             store=store,
             meetings=ChimeMeetings(clients.meetings, media_region=settings.meeting_region),
@@ -107,7 +189,7 @@ class Runtime:
                 calls_per_hour=settings.outbound_calls_per_agent_per_hour,
                 calls_per_day=settings.outbound_calls_per_day,
             ),
-            our_number=settings.phone_number,
+            our_number=our_number,
             dial_policy=settings.dial_policy,
             retention=settings.call_retention,
             clock=clock,
@@ -136,32 +218,21 @@ class Runtime:
             sessions_per_hour=settings.realtime_sessions_per_agent_per_hour,
             clock=clock,
         )
-        return cls(settings=settings, clients=clients, desk=desk, realtime=realtime, sessions=sessions)
+        return cls(
+            settings=settings,
+            clients=clients,
+            desk=desk,
+            realtime=realtime,
+            sessions=sessions,
+            our_number=our_number,
+        )
 
     @classmethod
-    def from_environment(cls, session: boto3.Session | None = None) -> Runtime:
+    def from_environment(cls, session: botocore.session.Session | None = None) -> Runtime:
+        """Validate the settings and wire the services: no AWS client is created and nothing is read yet."""
         settings = Settings.from_env(os.environ)
-        if settings.phone_number_parameter:
-            settings = with_phone_number_from_ssm(settings, session or boto3.Session())
         meetings_region = settings.control_region(os.environ.get("AWS_REGION", ""))
         return cls.build(settings, Clients.create(session, meetings_region=meetings_region))
-
-
-def with_phone_number_from_ssm(settings: Settings, session: boto3.Session) -> Settings:
-    """Read our number once per container from the parameter the telephony stack writes."""
-    name = settings.phone_number_parameter
-    client = session.client("ssm", config=SECRETS_CONFIG)
-    try:
-        value = client.get_parameter(Name=name)["Parameter"]["Value"]
-    except (ClientError, BotoCoreError) as error:
-        raise ConfigurationError(
-            f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {name} could not be read ({error})"
-        ) from error
-    if not is_e164(value):
-        raise ConfigurationError(
-            f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {name} holds {value!r}, not an E.164 number"
-        )
-    return settings.model_copy(update={"phone_number": value})
 
 
 _current: Runtime | None = None
