@@ -120,7 +120,7 @@ def parse_number(text: str) -> PhoneNumber:
 
 
 def _classify(e164: str, library_type: int) -> NumberType:
-    # NANP 976 exchanges (+1 NPA 976 XXXX) were pay-per-call lines; libphonenumber has them as ordinary
+    # NANP 976 exchanges (+1 NPA 976 xxxx) were pay-per-call lines; libphonenumber has them as ordinary
     # geographic numbers, so a country-wide allow would reach them. Treat them as premium rate.
     if e164.startswith("+1") and e164[5:8] == "976":
         return NumberType.PREMIUM_RATE
