@@ -288,17 +288,22 @@ def test_any_agent_may_reject_a_ringing_call(api: Harness) -> None:
     assert api.as_agent("hangup_call", OTHER_AGENT).status == 202
 
 
-def test_transfer_sends_the_number_to_the_sma_lambda(api: Harness) -> None:
-    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
+def expect_transfer_request(api: Harness, to: str = "+12065550177") -> None:
+    """The UpdateSipMediaApplicationCall a transfer of the harness's call to `to` must send."""
     api.voice.add_response(
         "update_sip_media_application_call",
         {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
         {
             "SipMediaApplicationId": SMA_ID,
             "TransactionId": TRANSACTION_ID,
-            "Arguments": transfer_request("+12065550177"),
+            "Arguments": transfer_request(to),
         },
     )
+
+
+def test_transfer_sends_the_number_to_the_sma_lambda(api: Harness) -> None:
+    api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
+    expect_transfer_request(api)
     assert api.request("transfer_call").status == 202
 
 
@@ -309,15 +314,7 @@ def test_a_transfer_counts_as_an_outbound_call_placed_for_the_spend_alarm(
     names: list[str] = []
     monkeypatch.setattr(metrics, "add_metric", lambda **metric: names.append(metric["name"]))
     api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
-    api.voice.add_response(
-        "update_sip_media_application_call",
-        {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
-        {
-            "SipMediaApplicationId": SMA_ID,
-            "TransactionId": TRANSACTION_ID,
-            "Arguments": transfer_request("+12065550177"),
-        },
-    )
+    expect_transfer_request(api)
     assert api.request("transfer_call").status == 202
     assert names.count(ApiMetric.OUTBOUND_CALLS_PLACED) == 1
 
@@ -326,15 +323,7 @@ def test_transfers_count_against_the_agents_hourly_cap(api: Harness) -> None:
     """A transfer dials a paid outbound leg, so a stolen token cannot bridge callers to numbers unmetered."""
     api.put_call(status=CallStatus.IN_PROGRESS, answered_by=AGENT)
     for _ in range(3):  # the harness allows 3 outbound legs per agent per hour
-        api.voice.add_response(
-            "update_sip_media_application_call",
-            {"SipMediaApplicationCall": {"TransactionId": TRANSACTION_ID}},
-            {
-                "SipMediaApplicationId": SMA_ID,
-                "TransactionId": TRANSACTION_ID,
-                "Arguments": transfer_request("+12065550177"),
-            },
-        )
+        expect_transfer_request(api)
         assert api.request("transfer_call").status == 202
     refused = api.request("transfer_call")
     assert (refused.status, refused.error["code"]) == (429, "rate_limited")
