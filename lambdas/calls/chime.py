@@ -10,7 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from calls.faults import AwsFault, FaultKind, aws_faults
+from botocore.exceptions import ReadTimeoutError
+
+from calls.faults import OUTCOME_UNKNOWN, AwsFault, FaultKind, aws_faults
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_meetings import ChimeSDKMeetingsClient
@@ -122,14 +124,27 @@ class SmaCalls:
         self._sma_id = sip_media_application_id
 
     def place_call(self, *, from_number: str, to_number: str, arguments: Mapping[str, str]) -> str:
-        """Dial `to_number` from `from_number`; the SMA Lambda gets `arguments`. Returns the TransactionId."""
+        """Dial `to_number` from `from_number`; the SMA Lambda gets `arguments`. Returns the TransactionId.
+
+        The request has no idempotency token: the client must send it once (no SDK retry), and an answer
+        that never came raises OUTCOME_UNKNOWN, since the SMA may be dialling all the same."""
         with aws_faults(VOICE, "CreateSipMediaApplicationCall"):
-            response = self._client.create_sip_media_application_call(
-                FromPhoneNumber=from_number,
-                ToPhoneNumber=to_number,
-                SipMediaApplicationId=self._sma_id,
-                ArgumentsMap=dict(arguments),
-            )
+            try:
+                response = self._client.create_sip_media_application_call(
+                    FromPhoneNumber=from_number,
+                    ToPhoneNumber=to_number,
+                    SipMediaApplicationId=self._sma_id,
+                    ArgumentsMap=dict(arguments),
+                )
+            except ReadTimeoutError as error:
+                raise AwsFault(
+                    VOICE,
+                    "CreateSipMediaApplicationCall",
+                    OUTCOME_UNKNOWN,
+                    kind=FaultKind.TRANSIENT,
+                    message="the call was sent to the SIP media application, which did not answer in time",
+                    detail=str(error),
+                ) from error
         return response["SipMediaApplicationCall"]["TransactionId"]
 
     def request_update(self, transaction_id: str, arguments: Mapping[str, str]) -> bool:

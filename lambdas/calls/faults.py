@@ -50,6 +50,9 @@ PERMISSION_CODES = frozenset(
     {"AccessDeniedException", "ForbiddenException", "UnauthorizedException", "UnauthorizedClientException"}
 )
 TIMEOUT = "Timeout"  # the code of a call that never reached the service (no connection, no answer in time)
+# A request that was sent but never answered, where sending it again is not safe (it has no idempotency
+# token): whether the service acted is unknown.
+OUTCOME_UNKNOWN = "OutcomeUnknown"
 
 
 def error_code(error: ClientError) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from calls.chime import ChimeMeetings, SmaCalls
 from calls.contracts import hangup_request, outbound_arguments, transfer_request
-from calls.faults import AwsFault, FaultKind
+from calls.faults import OUTCOME_UNKNOWN, AwsFault, FaultKind
 from calls.phone_numbers import DialPolicy
 from calls.record import CallRecord, CallStatus, Direction, EndReason, iso, phone_leg_user_id
 from calls.store import CallNotFound, CallPage, CallStore, InvalidCursor, TransitionRefused
@@ -178,6 +178,11 @@ class CallDesk:
                 ),
             )
         except AwsFault as failure:
+            if failure.code == OUTCOME_UNKNOWN:
+                # The SMA may be dialling: keep the call and its meeting. If it rings, the SMA Lambda records
+                # the transaction on NEW_OUTBOUND_CALL; if it never does, the sweeper ends it as stuck.
+                logger.warning("the dial's answer never came; keeping the call", extra={"call_id": call_id})
+                return Joined(call=record, meeting=meeting, attendee=attendee)
             self._end_meeting_quietly(meeting_id)
             self._mark_failed(call_id, failure.message)
             raise

@@ -43,6 +43,12 @@ DYNAMODB_CONFIG = Config(
 CHIME_CONFIG = Config(
     connect_timeout=1, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 2}
 )
+# CreateSipMediaApplicationCall has no idempotency token: a retry after a lost answer could ring the callee
+# twice. Sent once (calls.chime.SmaCalls.place_call says what a lost answer means); update requests are
+# safe to repeat by hand, and the SMA Lambda answers a repeated one the same.
+VOICE_CONFIG = Config(
+    connect_timeout=1, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 1}
+)
 SECRETS_CONFIG = Config(
     connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2}
 )
@@ -100,7 +106,7 @@ class Clients:
         return cls(
             dynamodb=lazy("dynamodb", DYNAMODB_CONFIG),
             meetings=lazy("chime-sdk-meetings", CHIME_CONFIG, meetings_region),
-            voice=lazy("chime-sdk-voice", CHIME_CONFIG),
+            voice=lazy("chime-sdk-voice", VOICE_CONFIG),
             secrets=lazy("secretsmanager", SECRETS_CONFIG),
             ssm=cast("ParameterReader", lazy("ssm", SECRETS_CONFIG)),
         )

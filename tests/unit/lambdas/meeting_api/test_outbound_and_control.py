@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from calls.contracts import ApiMetric, hangup_request, outbound_arguments, transfer_request
 from calls.phone_numbers import DialPolicy
@@ -265,6 +266,33 @@ def test_a_failed_dial_deletes_the_meeting_and_ends_the_call_failed(api: Harness
     stored = api.store.require(call_id)
     assert (stored.status, stored.end_reason) == (CallStatus.ENDED, EndReason.FAILED)
     assert stored.error and "AccessDeniedException" in stored.error
+
+
+def test_a_dial_whose_answer_never_came_is_not_dialled_again_nor_torn_down(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CreateSipMediaApplicationCall has no idempotency token: once sent, a read timeout leaves it unknown
+    whether the SMA dials. It is sent once (a retry could ring the customer twice), and the call is kept
+    dialling with its meeting: the SMA Lambda records the transaction if it rings; the sweeper ends it if not."""
+    call_id, _, _ = expect_meeting(api, 1)
+    sent: list[dict[str, Any]] = []
+
+    def timed_out(**request: Any) -> Any:
+        sent.append(request)
+        raise ReadTimeoutError(endpoint_url="https://voice-chime.us-east-1.amazonaws.com")
+
+    monkeypatch.setattr(api.runtime.desk.calls._client, "create_sip_media_application_call", timed_out)
+    response = api.request("place_call")
+    assert response.status == 201 and len(sent) == 1
+    stored = api.store.require(call_id)
+    assert (stored.status, stored.transaction_id) == (CallStatus.DIALING, None)
+    assert api.meetings.assert_no_pending_responses() is None  # no DeleteMeeting was asked for
+
+
+def test_the_dial_is_never_retried_by_the_sdk() -> None:
+    from meeting_api.runtime import VOICE_CONFIG
+
+    assert VOICE_CONFIG.retries == {"mode": "standard", "total_max_attempts": 1}
 
 
 def test_hanging_up_asks_the_sma_lambda_and_answers_202(api: Harness) -> None:
