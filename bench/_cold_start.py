@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from stacks.common.lambda_dependencies import REQUIREMENTS, RUNTIME_PROVIDED
+from stacks.common.lambda_dependencies import REQUIREMENTS, RUNTIME_PROVIDED, dependencies_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,30 +81,30 @@ def lambda_site() -> Path:
     site.mkdir(exist_ok=True)
     for name in [*RUNTIME_PROVIDED, *_layer_names()]:
         for top, installed in _top_levels(name).items():
-            if not (site / top).is_symlink():
-                (site / top).symlink_to(installed)
+            link = site / top
+            # Shared between checkouts: a link left by one since removed (or another venv) is replaced.
+            if link.is_symlink() and link.resolve() != installed.resolve():
+                link.unlink()
+            if not link.is_symlink():
+                link.symlink_to(installed)
     return site
 
 
 @functools.cache
 def as_deployed() -> tuple[Path, Path]:
-    """(code, site) as the assets ship them: the layer and our code without bytecode (the stacks exclude
-    it, and Lambda's file system is read-only, so every cold start compiles them); the runtime's packages
-    are linked with their bytecode (assumed: the managed runtime ships boto3 compiled)."""
+    """(code, site) as the assets ship them: our code without bytecode (the stacks exclude it, and Lambda's
+    file system is read-only, so every cold start compiles it); the layer as built, with the bytecode it
+    ships (for this machine's platform: the same .pyc, native code this machine can load); the runtime's
+    packages linked with their bytecode (assumed: the managed runtime ships boto3 compiled)."""
     root = Path(tempfile.mkdtemp(prefix="phoneline-as-deployed-"))
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "lambdas", root / "code", ignore=ignore)
+    shutil.copytree(ROOT / "lambdas", root / "code", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     site = root / "site"
     site.mkdir()
     for name in RUNTIME_PROVIDED:
         for top, installed in _top_levels(name).items():
             (site / top).symlink_to(installed)
-    for name in _layer_names():
-        for top, installed in _top_levels(name).items():
-            if installed.is_dir():
-                shutil.copytree(installed, site / top, ignore=ignore)
-            else:
-                shutil.copy2(installed, site / top)
+    layer = dependencies_dir(f"manylinux2014_{platform.machine()}") / "python"
+    shutil.copytree(layer, site, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.dist-info", "bin"))
     return root / "code", site
 
 
@@ -118,7 +119,8 @@ def measure(
 ) -> ColdStart:
     """Median over `runs` fresh interpreters; `env` adds to a minimal Lambda-like environment. `code`: the
     directory Lambda would unpack the function into (another checkout's, to compare). `bytecode=False`:
-    the layer and our code compiled on every start, as deployed today (`code` is then this checkout's)."""
+    our code compiled on every start, the layer with its bytecode, as deployed (`code` is then this
+    checkout's)."""
     site = lambda_site()
     if not bytecode:
         code, site = as_deployed()

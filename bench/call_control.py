@@ -234,7 +234,7 @@ def cold_start(runs: int) -> None:
     )
     print(
         cold_start_of("call_control.handler", init, env, runs, bytecode=False).line(
-            "tracing on, no .pyc, as deployed today"
+            "tracing on, as deployed (layer .pyc)"
         )
     )
     print("  (goal: import + init <= 250 ms with tracing on)")

@@ -299,7 +299,7 @@ def cold_start(runs: int) -> list[str]:
         ),
         cold_start_of("meeting_api.handler", first_use, env, runs).line("tracing on, init + DynamoDB client"),
         cold_start_of("meeting_api.handler", init, env, runs, bytecode=False).line(
-            "tracing on, no .pyc, as deployed today"
+            "tracing on, as deployed (layer .pyc)"
         ),
     ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import marshal
 import os
 import platform
 import subprocess
@@ -147,8 +148,8 @@ def test_the_layer_holds_exactly_the_pinned_releases(layer_dir: Path) -> None:
         Path(str(dist.locate_file(file))).resolve() for dist in dists.values() for file in dist.files or []
     }
     on_disk = {path.resolve() for path in layer_dir.rglob("*") if path.is_file()}
-    assert on_disk - recorded == set()
-    assert not [path for path in on_disk if path.suffix == ".pyc" or "__pycache__" in path.parts]
+    # Beside them only bytecode, which the build compiles (test_lambda_dependencies checks it).
+    assert {path for path in on_disk - recorded if "__pycache__" not in path.parts} == set()
 
 
 def test_compiled_extensions_are_aarch64_elf_for_cp313(layer_dir: Path) -> None:
@@ -254,3 +255,18 @@ def test_each_handler_imports_from_its_asset_and_layer_alone(
         timeout=60,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_module_of_the_layer_ships_unchecked_bytecode_for_the_runtimes_path(layer_dir: Path) -> None:
+    """Lambda's disk is read-only: a module without its .pyc is compiled again on every cold start."""
+    sources = sorted(layer_dir.rglob("*.py"))
+    assert len(sources) > 1000
+    for source in sources:
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        assert compiled.name.endswith(".cpython-313.pyc"), compiled
+        data = compiled.read_bytes()  # FileNotFoundError names the module that has none
+        assert data[:4] == importlib.util.MAGIC_NUMBER, f"{compiled}: not for this Python"
+        # PEP 552 flags: bit 0 hash-based, bit 1 check_source; unchecked: 0b01 (no timestamp, no re-read)
+        assert int.from_bytes(data[4:8], "little") == 0b01, f"{compiled}: not unchecked-hash"
+        code = marshal.loads(data[16:])  # noqa: S302 - our own build output, read to check it
+        assert code.co_filename == f"/opt/python/{source.relative_to(layer_dir).as_posix()}"
