@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from calls.chime import ChimeMeetings, SmaCalls
 from calls.e164 import is_e164
+from calls.faults import AwsFault
 from calls.store import CallStore
 from meeting_api.azure_key import AzureKeySource
 from meeting_api.azure_realtime import DEFAULT_TIMEOUT_SECONDS, RealtimeMinter, SessionConfig
@@ -139,8 +140,16 @@ class OurNumber:
         try:
             value = str(self._ssm.get_parameter(Name=self._name)["Parameter"]["Value"])
         except (ClientError, BotoCoreError) as error:
-            raise ConfigurationError(
-                f"the meeting API is misconfigured: PHONE_NUMBER_PARAMETER {self._name} could not be read ({error})"
+            # Throttled or timed out: 503, retry; refused or missing: 502 naming the parameter. Either way
+            # an AWS fault the API answers as such, not an unexpected error.
+            fault = AwsFault.from_error("SSM", "GetParameter", error)
+            raise AwsFault(
+                fault.service,
+                fault.operation,
+                fault.code,
+                kind=fault.kind,
+                message=f"{fault.message}: our number, PHONE_NUMBER_PARAMETER {self._name}",
+                detail=fault.detail,
             ) from error
         if not is_e164(value):
             raise ConfigurationError(

@@ -80,14 +80,19 @@ def test_our_number_in_ssm_is_read_once_when_an_outbound_call_first_needs_it(api
     assert reads == ["read"]
 
 
-@pytest.mark.parametrize("stored", [None, "not-a-number"])
+@pytest.mark.parametrize(
+    ("stored", "status", "code"),
+    [(None, 502, "upstream_failed"), ("not-a-number", 500, "internal_error")],  # missing: an AWS refusal
+)
 def test_a_missing_or_bad_number_parameter_fails_outbound_calls_and_spends_nothing_until_fixed(
-    api: Harness, stored: str | None
+    api: Harness, stored: str | None, status: int, code: str
 ) -> None:
     ssm, reads = _number_in_ssm(api, stored)
     before = api.snapshot()
     response = api.request("place_call")
-    assert response.status == 500 and response.error["code"] == "internal_error"
+    assert (response.status, response.error["code"]) == (status, code)
+    if stored is None:
+        assert "PHONE_NUMBER_PARAMETER" in response.error["message"]
     assert api.snapshot() == before  # no meeting asked for (the Stubber has none queued), no quota used
     ssm.put_parameter(Name=PARAMETER, Value=OUR_NUMBER, Type="String", Overwrite=True)
     assert place(api, 1).status == 201  # a failed read is not kept: the next call reads again

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from calls.faults import AwsFault
 from meeting_api import runtime
 from meeting_api.settings import ConfigurationError
 from tests.unit.lambdas.meeting_api.harness import REQUIRED_ENV as REQUIRED
@@ -115,9 +116,9 @@ def test_our_number_can_come_from_the_telephony_stacks_parameter(monkeypatch: py
         assert built.our_number() == "+12065550142"
 
 
-@pytest.mark.parametrize("stored", [None, "not-a-number"])
+@pytest.mark.parametrize(("stored", "error"), [(None, AwsFault), ("not-a-number", ConfigurationError)])
 def test_a_missing_or_bad_number_parameter_is_an_error_naming_it(
-    monkeypatch: pytest.MonkeyPatch, stored: str | None
+    monkeypatch: pytest.MonkeyPatch, stored: str | None, error: type[Exception]
 ) -> None:
     _phone_from_parameter_env(monkeypatch)
     with mock_aws():
@@ -126,9 +127,7 @@ def test_a_missing_or_bad_number_parameter_is_an_error_naming_it(
                 Name="/phoneline/telephony/phone-number", Value=stored, Type="String"
             )
         built = runtime.Runtime.from_environment()  # building reads nothing: a cold start stays offline
-        with pytest.raises(
-            ConfigurationError, match="PHONE_NUMBER_PARAMETER /phoneline/telephony/phone-number"
-        ):
+        with pytest.raises(error, match="PHONE_NUMBER_PARAMETER /phoneline/telephony/phone-number"):
             built.our_number()
 
 
