@@ -421,9 +421,7 @@ export class Workspace {
     if (session && session.view.phase !== "ended") void session.finish(null);
     this.showIdle();
     this.renderList();
-    // Back in the queue: focus the next caller to answer, or the dialer.
-    const next = this.root.querySelector<HTMLButtonElement>(".queue-waiting button.answer:not(:disabled)");
-    (next ?? this.dialInput).focus();
+    this.list.focusNext();
     void this.poller.pollNow();
   }
 
@@ -465,7 +463,7 @@ export class Workspace {
     const granted = await this.alerts.askForNotifications();
     this.notifyButton.hidden = true;
     this.alerts.announce(granted ? "Desktop notifications are on for new calls." : "Desktop notifications stay off.");
-    this.dialInput.focus();
+    this.list.focusNext(); // the button is gone; not the dialer, where the shortcuts are off
   }
 
   // ---- account ----
