@@ -89,12 +89,14 @@ export class CallFeed {
           onLive: () => {
             this.setPush("live");
             this.poller.setInterval(SAFETY_POLL_MS);
-            void this.poller.pollNow(); // close the gap: Events does not replay what we missed
+            // Close the gap: Events does not replay what we missed, and a poll sent before the
+            // subscription may miss what was published since; hence fresh.
+            void this.poller.pollNow({ fresh: true });
           },
           onDown: () => {
             this.setPush("down");
             this.poller.setInterval(FAST_POLL_MS);
-            void this.poller.pollNow(); // and refetch now: whatever the socket missed shows at once
+            void this.poller.pollNow({ fresh: true }); // and refetch now: whatever the socket missed shows at once
           },
           socket: options.socket,
           random: options.random,
