@@ -119,7 +119,13 @@ export class CallFeed {
     this.session?.stop();
   }
 
+  /** Refetch now (after an action that changed a call). The push channel keeps its own backoff. */
   pollNow(): Promise<void> {
+    return this.poller.pollNow();
+  }
+
+  /** The browser is back online: reconnect the push channel without waiting out its backoff, and refetch. */
+  backOnline(): Promise<void> {
     this.session?.reconnectNow();
     return this.poller.pollNow();
   }

@@ -182,8 +182,8 @@ export class Workspace {
     addEventListener("keydown", unlock, { once: true });
     addEventListener("keydown", (event: KeyboardEvent) => this.onShortcut(event));
     addEventListener("pagehide", () => this.session?.sendOnUnload());
-    // Back online: refresh the queue now rather than at the end of the error backoff.
-    addEventListener("online", () => void this.poller.pollNow());
+    // Back online: reconnect and refresh the queue now rather than at the end of the backoffs.
+    addEventListener("online", () => void this.poller.backOnline());
     addEventListener("beforeunload", (event) => {
       if (this.inCall) event.preventDefault();
     });
