@@ -279,3 +279,33 @@ describe("Auth", () => {
     });
   });
 });
+
+describe("a refresh that finishes after sign-out", () => {
+  it("stores nothing and does not sign the agent back in", async () => {
+    const h = harness(
+      [
+        { status: 200, body: tokens(1) },
+        { status: 200, body: tokens(2) },
+      ],
+      [{ status: 200 }],
+    );
+    await signIn(h);
+    // Hold the refresh's token request until after the sign-out has finished.
+    const realFetch = h.deps.fetch;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    h.deps.fetch = (async (url: string, init: RequestInit) => {
+      if (url.endsWith("/oauth2/token")) await gate;
+      return realFetch(url, init);
+    }) as unknown as typeof fetch;
+    const refreshing = h.auth.refresh();
+    refreshing.catch(() => undefined);
+    await h.auth.signOut();
+    expect(h.auth.signedIn).toBe(false);
+    release();
+    await expect(refreshing).rejects.toMatchObject({ code: "signed_out" });
+    expect(h.auth.signedIn).toBe(false);
+    expect(h.store.has("calldesk.tokens")).toBe(false);
+    expect(new Auth(config, h.deps).restore()).toBe(false);
+  });
+});

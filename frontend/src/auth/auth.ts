@@ -294,6 +294,9 @@ export class Auth {
         error instanceof AuthError ? error.status : undefined,
       );
     }
+    // Signed out (or signed in afresh) while the request was out: these tokens belong to a session that
+    // has ended. Storing them would sign the agent back in after the logout redirect.
+    if (this.tokens !== current) throw new AuthError("signed_out", "You signed out while the session was being renewed.");
     this.refreshFailures = 0;
     // Cognito does not rotate the refresh token unless rotation is on: keep the one we have.
     this.setTokens({ ...fresh, refreshToken: fresh.refreshToken ?? current.refreshToken });

@@ -162,6 +162,38 @@ describe("EventsSession", () => {
   });
 });
 
+describe("EventsSession, overlapping connects", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.opened = [];
+  });
+  afterEach(() => void vi.useRealTimers());
+
+  it("opens one socket when reconnectNow or a restart comes while a connect awaits its token", async () => {
+    const waiting: Array<(token: string) => void> = [];
+    const { client } = session({ token: () => new Promise<string>((resolve) => waiting.push(resolve)) });
+    client.start();
+    client.reconnectNow(); // e.g. `online` fired while the first connect waits for a token
+    client.stop();
+    client.start(); // signed in again before the first token came
+    for (const [n, resolve] of waiting.entries()) resolve(`token-${n + 1}`);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.opened).toHaveLength(1);
+    client.stop();
+    expect(FakeSocket.opened.every((socket) => socket.closed)).toBe(true);
+  });
+
+  it("opens nothing when stopped while a connect awaits its token", async () => {
+    let resolve!: (token: string) => void;
+    const { client } = session({ token: () => new Promise<string>((r) => (resolve = r)) });
+    client.start();
+    client.stop();
+    resolve("token-1");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.opened).toHaveLength(0);
+  });
+});
+
 describe("backoffMs", () => {
   it("doubles up to 30 s, with up to half of it random", () => {
     expect([0, 1, 2, 5, 9].map((n) => backoffMs(n, () => 1))).toEqual([1000, 2000, 4000, 30000, 30000]);

@@ -64,6 +64,10 @@ export function backoffMs(attempt: number, random: () => number): number {
 export class EventsSession {
   private socket: SocketLike | null = null;
   private running = false;
+  /** A connect is awaiting its token; a second one would open a second socket. */
+  private connecting = false;
+  /** Bumped by stop(): a connect from before it opens nothing when its token arrives. */
+  private generation = 0;
   private attempts = 0;
   private cancelWatchdog: () => void = () => undefined;
   private cancelRetry: () => void = () => undefined;
@@ -90,26 +94,36 @@ export class EventsSession {
 
   stop(): void {
     this.running = false;
+    this.generation++;
+    this.connecting = false;
     this.cancelRetry();
     this.drop("stopped", false);
   }
 
   /** Reconnect now (e.g. the browser came back online), without waiting for the backoff. */
   reconnectNow(): void {
-    if (!this.running || this.socket) return;
+    if (!this.running || this.socket || this.connecting) return;
     this.cancelRetry();
     void this.connect();
   }
 
   private async connect(): Promise<void> {
+    if (this.connecting) return;
+    const generation = this.generation;
+    this.connecting = true;
     let token: string;
     try {
       token = await this.options.token();
     } catch {
+      if (generation !== this.generation) return;
+      this.connecting = false;
       this.retryLater("no token");
       return;
     }
-    if (!this.running) return;
+    // Stopped (and maybe started again) meanwhile: that session's connect is not this one's business.
+    if (generation !== this.generation) return;
+    this.connecting = false;
+    if (!this.running || this.socket) return;
     const authorization = { host: this.options.endpoint.httpHost, Authorization: token };
     let socket: SocketLike;
     try {

@@ -132,4 +132,24 @@ describe("CallFeed", () => {
     expect(requests.length).toBe(beforeLive + 1);
     client.stop();
   });
+
+  it("polls without reconnecting on pollNow; only backOnline skips the push backoff", async () => {
+    const { api, requests } = fakeApi([[]]);
+    const { client } = feed(api, true);
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    (FakeSocket.opened[0] as FakeSocket).accept();
+    await vi.advanceTimersByTimeAsync(0);
+    (FakeSocket.opened[0] as FakeSocket).drop(); // backs off (>= 500 ms) before reconnecting
+    await vi.advanceTimersByTimeAsync(0);
+    const before = requests.length;
+    await client.pollNow(); // e.g. after answering a call
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests.length).toBe(before + 1);
+    expect(FakeSocket.opened).toHaveLength(1);
+    await client.backOnline(); // the browser's `online` event
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.opened).toHaveLength(2);
+    client.stop();
+  });
 });

@@ -89,12 +89,14 @@ export class CallFeed {
           onLive: () => {
             this.setPush("live");
             this.poller.setInterval(SAFETY_POLL_MS);
-            void this.poller.pollNow(); // close the gap: Events does not replay what we missed
+            // Close the gap: Events does not replay what we missed, and a poll sent before the
+            // subscription may miss what was published since; hence fresh.
+            void this.poller.pollNow({ fresh: true });
           },
           onDown: () => {
             this.setPush("down");
             this.poller.setInterval(FAST_POLL_MS);
-            void this.poller.pollNow(); // and refetch now: whatever the socket missed shows at once
+            void this.poller.pollNow({ fresh: true }); // and refetch now: whatever the socket missed shows at once
           },
           socket: options.socket,
           random: options.random,
@@ -117,7 +119,13 @@ export class CallFeed {
     this.session?.stop();
   }
 
+  /** Refetch now (after an action that changed a call). The push channel keeps its own backoff. */
   pollNow(): Promise<void> {
+    return this.poller.pollNow();
+  }
+
+  /** The browser is back online: reconnect the push channel without waiting out its backoff, and refetch. */
+  backOnline(): Promise<void> {
     this.session?.reconnectNow();
     return this.poller.pollNow();
   }

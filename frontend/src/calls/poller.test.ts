@@ -46,3 +46,51 @@ describe("CallPoller", () => {
     poller.stop();
   });
 });
+
+describe("CallPoller.pollNow({ fresh: true })", () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it("polls once more after a poll already in flight, since that one was sent too early", async () => {
+    const gates: Array<() => void> = [];
+    const api = {
+      listCalls: () =>
+        new Promise<CallListResult>((resolve) =>
+          gates.push(() => resolve({ notModified: false, page: { calls: [], nextCursor: null }, etag: `"${gates.length}"` })),
+        ),
+    } as unknown as Pick<ApiClient, "listCalls">;
+    const poller = new CallPoller(api, { calls: () => undefined, answered: () => undefined }, 30_000);
+    poller.start();
+    expect(gates).toHaveLength(1);
+    // Subscribed while that poll is out: changes published in between may not be in its answer.
+    let freshDone = false;
+    const fresh = poller.pollNow({ fresh: true }).then(() => (freshDone = true));
+    void poller.pollNow({ fresh: true }); // a second asker shares the same follow-up poll
+    void poller.pollNow(); // a plain one shares whatever is in flight
+    gates[0]?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(gates).toHaveLength(2);
+    expect(freshDone).toBe(false);
+    gates[1]?.();
+    await fresh;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(gates).toHaveLength(2); // then back to the 30 s beat
+    poller.stop();
+  });
+
+  it("is a plain poll when none is in flight", async () => {
+    let requests = 0;
+    const api = {
+      listCalls: async (): Promise<CallListResult> => {
+        requests++;
+        return { notModified: true };
+      },
+    } as unknown as Pick<ApiClient, "listCalls">;
+    const poller = new CallPoller(api, { calls: () => undefined, answered: () => undefined }, 30_000);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await poller.pollNow({ fresh: true });
+    expect(requests).toBe(2);
+    poller.stop();
+  });
+});

@@ -21,6 +21,8 @@ export class CallPoller {
   private cancelTimer: () => void = () => undefined;
   private running = false;
   private inFlight: Promise<void> | null = null;
+  /** The poll that follows the one in flight, for `pollNow({ fresh: true })`. */
+  private followUp: Promise<void> | null = null;
   private failures = 0;
 
   constructor(
@@ -46,8 +48,20 @@ export class CallPoller {
     this.intervalMs = ms;
   }
 
-  /** Poll at once (after an action that changed a call), then continue on the usual beat. */
-  pollNow(): Promise<void> {
+  /**
+   * Poll at once (after an action that changed a call), then continue on the usual beat. A poll in
+   * flight is shared, unless `fresh`: the answer must reflect everything up to now (after a
+   * (re)subscription, a poll sent before it can miss what was published in between), so one more
+   * poll follows the one in flight, shared by every fresh asker meanwhile.
+   */
+  pollNow(options: { fresh?: boolean } = {}): Promise<void> {
+    if (this.inFlight && options.fresh) {
+      this.followUp ??= this.inFlight.then(() => {
+        this.followUp = null;
+        return this.running ? this.pollNow() : undefined;
+      });
+      return this.followUp;
+    }
     if (this.inFlight) return this.inFlight;
     this.cancelTimer();
     this.inFlight = this.poll().finally(() => {

@@ -63,12 +63,22 @@ export class CallListView {
         h(
           "div",
           { class: `queue-section queue-${s.key}` },
-          h("h3", { id: `calls-${s.key}` }, s.title, " ", s.count),
+          // tabindex -1: focus lands here, by script only, when the agent comes back to an empty queue.
+          h("h3", { id: `calls-${s.key}`, tabindex: "-1" }, s.title, " ", s.count),
           s.list,
         ),
       ),
       this.olderButton,
     );
+  }
+
+  /**
+   * Back in the queue: the next caller's Answer button, else the Waiting heading. Not the dialer: in a
+   * text field the shortcuts are off (Alt+Shift+A would type a character there on a Mac).
+   */
+  focusNext(): void {
+    const next = this.element.querySelector<HTMLButtonElement>(".queue-waiting button.answer:not(:disabled)");
+    (next ?? this.element.querySelector<HTMLElement>("#calls-waiting"))?.focus();
   }
 
   render(state: CallListState): void {

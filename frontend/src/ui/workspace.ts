@@ -10,6 +10,7 @@ import { BusyRequests } from "../calls/busy";
 import { CallFeed, type FeedHealth } from "../calls/feed";
 import { backgroundSafeSchedule } from "../calls/schedule";
 import { CallAlerts } from "./alerts";
+import { CallGate } from "./call-gate";
 import { CallListView } from "./call-list";
 import type { CallPanel as CallPanelType } from "./call-panel";
 import { connectionLabel } from "./connection";
@@ -56,7 +57,8 @@ export class Workspace {
   private readonly answering = new BusyRequests<string>(() => this.renderList());
   private session: CallSessionType | null = null;
   private panel: CallPanelType | null = null;
-  private starting = false;
+  /** Answering, dialing, testing and signing out exclude each other. */
+  private readonly gate = new CallGate(() => this.inCall);
   private firstList = true;
   private signedOut = false;
 
@@ -180,8 +182,8 @@ export class Workspace {
     addEventListener("keydown", unlock, { once: true });
     addEventListener("keydown", (event: KeyboardEvent) => this.onShortcut(event));
     addEventListener("pagehide", () => this.session?.sendOnUnload());
-    // Back online: refresh the queue now rather than at the end of the error backoff.
-    addEventListener("online", () => void this.poller.pollNow());
+    // Back online: reconnect and refresh the queue now rather than at the end of the backoffs.
+    addEventListener("online", () => void this.poller.backOnline());
     addEventListener("beforeunload", (event) => {
       if (this.inCall) event.preventDefault();
     });
@@ -245,7 +247,7 @@ export class Workspace {
     const agent = this.auth.agent;
     this.list.render({
       calls: [...this.calls, ...this.older.filter((call) => !ids.has(call.id))],
-      busy: this.inCall || this.starting,
+      busy: this.gate.busy,
       answering: this.answering.ids,
       currentCallId: this.session?.view.phase === "ended" ? null : (this.session?.callId ?? null),
       isMe: (call) => isAnsweredBy(call, agent),
@@ -295,7 +297,7 @@ export class Workspace {
   // ---- starting calls ----
 
   private answer(call: Call): void {
-    if (this.inCall || this.starting) return;
+    if (!this.gate.canStart) return;
     // Busy from the click until the answer request settles (or the session fails before sending it).
     let settled!: () => void;
     void this.answering.track(call.id, new Promise<void>((resolve) => (settled = resolve)));
@@ -326,7 +328,7 @@ export class Workspace {
   }
 
   private placeCall(): void {
-    if (this.inCall || this.starting) return;
+    if (!this.gate.canStart) return;
     this.dialError.hidden = true;
     this.dialInput.removeAttribute("aria-invalid");
     const typed = parseTypedNumber(this.dialInput.value);
@@ -348,7 +350,7 @@ export class Workspace {
   }
 
   private startTest(): void {
-    if (this.inCall || this.starting) return;
+    if (!this.gate.canStart) return;
     void this.runSession("test", null, async () => ({ joinInfo: await this.api.createMeeting(), call: null })).catch(
       (error: unknown) => this.showQueueAlert(`Couldn't start the audio test: ${messageOf(error)}`),
     );
@@ -366,7 +368,7 @@ export class Workspace {
    * browser keeps it suspended. The call modules are loaded while the API answers.
    */
   private async runSession(kind: CallKind, remoteNumber: string | null, obtainJoin: JoinSource): Promise<void> {
-    this.starting = true;
+    this.gate.starting = true;
     this.setStartButtons(false);
     this.renderList();
     // WebRTC's audio runs at 48 kHz: a mixer at the same rate needs no resampler where the legs'
@@ -405,7 +407,7 @@ export class Workspace {
       if (context.state !== "closed") await context.close().catch(() => undefined);
       throw error;
     } finally {
-      this.starting = false;
+      this.gate.starting = false;
       this.setStartButtons(true);
       this.renderList();
     }
@@ -419,9 +421,7 @@ export class Workspace {
     if (session && session.view.phase !== "ended") void session.finish(null);
     this.showIdle();
     this.renderList();
-    // Back in the queue: focus the next caller to answer, or the dialer.
-    const next = this.root.querySelector<HTMLButtonElement>(".queue-waiting button.answer:not(:disabled)");
-    (next ?? this.dialInput).focus();
+    this.list.focusNext();
     void this.poller.pollNow();
   }
 
@@ -463,16 +463,19 @@ export class Workspace {
     const granted = await this.alerts.askForNotifications();
     this.notifyButton.hidden = true;
     this.alerts.announce(granted ? "Desktop notifications are on for new calls." : "Desktop notifications stay off.");
-    this.dialInput.focus();
+    this.list.focusNext(); // the button is gone; not the dialer, where the shortcuts are off
   }
 
   // ---- account ----
 
   private signOut(): void {
-    if (this.inCall) {
-      this.showQueueAlert("Hang up or return the call to the queue before signing out.");
+    const refused = this.gate.beginSignOut();
+    if (refused) {
+      this.showQueueAlert(refused);
       return;
     }
+    this.setStartButtons(false);
+    this.renderList();
     this.poller.stop();
     void this.auth.signOut(); // revokes the refresh token, then leaves for the logout page whatever happens
   }
