@@ -428,7 +428,8 @@ def test_transfer_hands_the_caller_on_and_ends_the_agents_leg(page: Page, fakes:
     body = next(r.body for r in fakes.api.requests if r.path == f"/calls/{call.call_id}/transfer")
     assert json.loads(body) == {"to": "+12065550177"}
     page.get_by_role("button", name="Back to calls").click()
-    expect(page.get_by_label("Phone number")).to_be_focused()
+    # Nobody waits: focus goes to the queue's heading, where the answer shortcut works (not the dial field).
+    expect(page.locator("#calls-waiting")).to_be_focused()
 
 
 def test_after_a_call_ends_the_next_caller_can_be_answered_without_going_back(
